@@ -1,0 +1,42 @@
+"""Near-duplicate detection for news: syndicated copies, truncations and rewrites.
+
+The public API is small: :func:`deduplicate` clusters records,
+:func:`read_inputs` reads them, :func:`clean` strips boilerplate from one
+article, :class:`Params` holds the parameters.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+
+from .clean import Cleaned, Removal, clean
+from .errors import DedupeError, InputError, ParameterError
+from .params import Params
+from .pipeline import Cluster, Result, deduplicate
+from .read import Record, read_inputs
+from .verify import Evidence
+
+try:
+    __version__ = importlib.metadata.version("news-dedupe")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
+    __version__ = "0.0.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = [
+    "Cleaned",
+    "Cluster",
+    "DedupeError",
+    "Evidence",
+    "InputError",
+    "ParameterError",
+    "Params",
+    "Record",
+    "Removal",
+    "Result",
+    "__version__",
+    "clean",
+    "deduplicate",
+    "read_inputs",
+]

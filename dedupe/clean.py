@@ -1,0 +1,288 @@
+"""Clean stage: raw article text in, article text and the removed lines out.
+
+Three passes, each explainable line by line:
+
+1. rules: families of boilerplate that news pages carry (share bars,
+   subscribe prompts, cookie and ad-blocker notices, "More from" blocks,
+   author bios, disclaimers, comment prompts, photo captions and slugs,
+   navigation), plus a teaser that repeats the lede and repeated lines;
+2. structure: the block of short, non-sentence lines after the last body
+   paragraph (where the article ends);
+3. repetition across documents (:class:`TemplateLines`): lines that recur in
+   many documents of one input while covering a minority of each of them
+   (one outlet's template around different stories).
+
+The bias is conservative: a line is removed only with a reason, headlines
+and subheadings are kept, and a block that is only boilerplate still leaves
+the document empty rather than guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .normalize import normalize, tokens
+
+CLEANER_VERSION = "1"
+
+# Each family: (reason, pattern, max words anywhere, max words at an edge).
+# A line matches a family when the pattern is found and the line is short
+# enough; the longer limit applies only at the article's edges (before its
+# first or after its last body paragraph), so that an article *about*
+# copyright or cookies keeps its sentences.
+_FAMILIES: list[tuple[str, re.Pattern[str], int, int]] = [
+    ("share bar", re.compile(
+        r"^(share( this( article| story)?)?( on)?|tweet|pin it|email|print|copy link|"
+        r"facebook|twitter|x|linkedin|whatsapp|reddit|telegram|flipboard|messenger)"
+        r"([\s|,•·/]+(share|tweet|pin it|email|print|copy link|facebook|twitter|x|linkedin|"
+        r"whatsapp|reddit|telegram|flipboard|messenger))*[\s:]*$", re.I), 12, 12),
+    ("subscribe prompt", re.compile(
+        r"\b((subscribe|sign up|register)( now| today| here)? (to|for) (our|the|a|free)|our newsletter|"
+        r"become a (member|subscriber|patron)|support (our|independent) journalism|"
+        r"donate (now|today|to us)|join our (mailing|email) list|delivered (straight )?to your inbox|"
+        r"already a (member|subscriber)|log ?in to (continue|read)|subscribe now|"
+        r"subscribers? only|unlimited (digital )?access)\b", re.I), 25, 60),
+    ("cookie or ad-blocker notice", re.compile(
+        r"\b(we use cookies|accept (all )?cookies|cookie (policy|settings|preferences)|"
+        r"consent (preferences|settings|manager)|privacy (policy|settings)|"
+        r"by (continuing|using) (to (use|browse) )?(this|our) (site|website)|"
+        r"ad ?blocker|adblock( detected)?|disabl\w+ your ad|whitelist(ing)? (us|our site)|allow ads)\b",
+        re.I), 25, 60),
+    ("related-content heading", re.compile(
+        r"^(more (from|on|in|stories|news|articles)|related( articles| stories| posts| news| content| topics)?|"
+        r"read more|read next|read also|also read|recommended( for you| stories)?|trending( now| stories)?|"
+        r"you (may|might) (also )?(like|enjoy|be interested)|most (popular|read|viewed|shared)|"
+        r"see also|don'?t miss|latest (news|stories)|top stories|popular (posts|stories)|"
+        r"what to read next|more to explore|front of mind|editor'?s picks)\b", re.I), 10, 10),
+    ("author bio or outlet promotion", re.compile(
+        r"(\bis an? (premium|leading|independent|award[- ]winning|trusted|top|popular|free)?\s*"
+        r"(online|digital|news|media)? ?(portal|platform|website|publication|outlet|news site|magazine)\b)|"
+        r"^(about the author|picture of|posted by|written by|author:|contributor\b|staff writer)",
+        re.I), 6, 60),
+    ("byline or dateline", re.compile(
+        r"^(by|from|reporting by|edited by|words by)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}"
+        r"((,| and| &)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*\s*$|"
+        r"^(published|updated|posted|last updated|first published)\b.{0,60}$|"
+        r"^\(?(reporting|writing|editing|additional reporting) by\b.*\)?$", re.I), 25, 25),
+    ("copyright, disclaimer or affiliate notice", re.compile(
+        r"(©|\(c\) ?\d{4}|\bcopyright\b|all rights reserved|does not (always )?(share|support|endorse)|"
+        r"views (and opinions )?expressed|as an amazon associate|affiliate (link|commission)|"
+        r"we may earn (a )?(small )?commission|paid partnership|sponsored content)", re.I), 12, 60),
+    ("comment prompt", re.compile(
+        r"^(leave a (comment|reply)|\d+ comments?|comments?( are)? closed|post a comment|"
+        r"join the (conversation|discussion)|add a comment|show comments|view comments|"
+        r"be the first to comment|click here to comment)\b", re.I), 12, 12),
+    ("photo caption or credit", re.compile(
+        r"^(file photo|photo|image|picture|photograph|illustration|caption)\s*(:|by\b|credit)|"
+        r"\b(reuters|afp|ap photo|getty images|shutterstock|epa|alamy)\s*/|"
+        r"/\s*(file photo|getty images|reuters)\b|"
+        r"^\(?(photo|image|credit)s?:", re.I), 80, 80),
+    ("image file name or slug", re.compile(
+        r"(\.(jpe?g|png|gif|webp|svg)$)|(\b\d{4} \d{2} \d{2}T\d{6}Z\b)|"
+        r"(\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z]{3})[A-Z0-9]{9,}\b)"), 30, 30),
+    ("navigation", re.compile(
+        r"^(home|news|menu|search|skip to (main )?content|back to top( button)?|close|"
+        r"advertisement|sponsored|ad|scroll to continue|continue reading|next article|"
+        r"previous article|load more|show more|sign in|log in|register|"
+        r"available for amazon prime)$|"
+        r"^home\s*[>/›»|]", re.I), 12, 12),
+]
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+_TEASER_END = re.compile(r"(\.\.\.|…)\s*$")
+_PROSE_MIN_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A line the cleaner removed: its 1-based line number, text and reason."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Cleaned:
+    """The result of cleaning one document."""
+
+    text: str
+    removed: list[Removal] = field(default_factory=list)
+
+
+def is_prose(line: str) -> bool:
+    """True for a body-paragraph-like line: a sentence of some length."""
+    words = line.split()
+    return len(words) >= _PROSE_MIN_WORDS and bool(_SENTENCE_END.search(line)) or len(words) >= 30
+
+
+def rule_reason(line: str, *, at_edge: bool = False) -> str | None:
+    """Return the boilerplate family a single line belongs to, or None.
+
+    ``at_edge`` says the line stands before the article's first or after its
+    last body paragraph, where longer notices (bios, disclaimers) are matched.
+    """
+    n_words = len(line.split())
+    for reason, pattern, anywhere, edge in _FAMILIES:
+        if n_words <= (edge if at_edge else anywhere) and pattern.search(line):
+            return reason
+    return None
+
+
+def clean(text: str, *, templates: TemplateLines | None = None) -> Cleaned:
+    """Remove boilerplate lines from one article.
+
+    Args:
+        text: The article as scraped, one paragraph per line or blank-line separated.
+        templates: Lines learned as an outlet template across the input, if any.
+
+    Returns:
+        Cleaned: the kept lines joined by newlines, and every removed line with its reason.
+
+    Example:
+        >>> clean("Title\\n\\nA sentence of the article that is long enough to count as prose.\\n"
+        ...       "Leave a Comment").text.splitlines()[-1]
+        'A sentence of the article that is long enough to count as prose.'
+    """
+    lines = text.splitlines()
+    reasons: dict[int, str] = {}
+    stripped = [line.strip() for line in lines]
+    body = [i for i, line in enumerate(stripped) if line]
+
+    seen: set[str] = set()
+    for i in body:
+        line = stripped[i]
+        reason = rule_reason(line)
+        key = normalize(line)
+        if reason is None and templates is not None and templates.is_template(key):
+            reason = "template repeated across documents"
+        if reason is None and key and key in seen:
+            reason = "repeated line"
+        if reason is None and _TEASER_END.search(line):
+            prefix = normalize(_TEASER_END.sub("", line))
+            if prefix and any(normalize(stripped[j]).startswith(prefix)
+                              for j in body if j > i and len(stripped[j]) > len(line) - 3):
+                reason = "teaser repeating the lede"
+        if reason:
+            reasons[i] = reason
+        seen.add(key)
+
+    _mark_related_blocks(stripped, body, reasons)
+    _mark_edges(stripped, body, reasons)
+
+    kept = [lines[i] for i in range(len(lines)) if i not in reasons]
+    removed = [Removal(i + 1, stripped[i], reasons[i]) for i in sorted(reasons)]
+    return Cleaned(_tidy("\n".join(kept)), removed)
+
+
+def _mark_related_blocks(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:
+    """A related-content heading takes the non-prose lines under it along."""
+    inside = False
+    for i in body:
+        if reasons.get(i) == "related-content heading":
+            inside = True
+        elif inside and not is_prose(stripped[i]):
+            reasons.setdefault(i, "related-content list")
+        else:
+            inside = False
+
+
+def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:
+    """Mark edge notices, and the short non-sentence lines after the last body paragraph."""
+    for i in body:  # head: edge families only; headlines stay
+        if i in reasons:
+            continue
+        reason = rule_reason(stripped[i], at_edge=True)
+        if reason:
+            reasons[i] = reason
+        elif is_prose(stripped[i]):
+            break
+    if not any(i not in reasons and is_prose(stripped[i]) for i in body):
+        return
+    for i in reversed(body):  # tail
+        if i in reasons:
+            continue
+        reason = rule_reason(stripped[i], at_edge=True)
+        if reason:
+            reasons[i] = reason
+        elif is_prose(stripped[i]) or _SENTENCE_END.search(stripped[i]):
+            break
+        else:
+            reasons[i] = "after the end of the article"
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of blank lines left by removals and trim the ends."""
+    return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip()
+
+
+class TemplateLines:
+    """Lines that one input repeats around different stories (an outlet's template).
+
+    A line is a template line when it occurs in at least ``min_docs``
+    documents and, in most of those documents, the text they have in common
+    (lines present in at least half of them) is a minority of the document:
+    the documents are different stories wearing the same template. A story
+    copied many times fails that test, because its copies share most of
+    their text.
+
+    Args:
+        min_docs: How many documents a line must occur in to be considered.
+        max_share: The largest median share of a document that the common
+            lines may cover for them to count as template.
+    """
+
+    def __init__(self, *, min_docs: int = 5, max_share: float = 0.5) -> None:
+        self.min_docs = min_docs
+        self.max_share = max_share
+        self.lines_: set[str] = set()
+
+    def fit(self, documents: Iterable[Sequence[str]]) -> TemplateLines:
+        """Learn template lines from the documents' lines (after rule cleaning)."""
+        doc_lines: list[list[str]] = []
+        doc_sets: dict[str, set[int]] = defaultdict(set)
+        for d, lines in enumerate(documents):
+            keys = [k for k in (normalize(line) for line in lines) if k]
+            doc_lines.append(keys)
+            for k in keys:
+                doc_sets[k].add(d)
+        frequent = {k: frozenset(ds) for k, ds in doc_sets.items() if len(ds) >= self.min_docs}
+        by_docs: dict[frozenset[int], list[str]] = defaultdict(list)
+        for k, ds in frequent.items():
+            by_docs[ds].append(k)
+        for docs, keys in by_docs.items():
+            if self._is_template(docs, doc_lines, doc_sets):
+                self.lines_.update(keys)
+        return self
+
+    def _is_template(self, docs: frozenset[int], doc_lines: list[list[str]],
+                     doc_sets: dict[str, set[int]]) -> bool:
+        half = len(docs) / 2
+        shares = []
+        for d in docs:
+            total = common = 0
+            for k in doc_lines[d]:
+                n = len(k.split())
+                total += n
+                if len(doc_sets[k] & docs) >= half:
+                    common += n
+            shares.append(common / total if total else 1.0)
+        shares.sort()
+        return shares[len(shares) // 2] < self.max_share
+
+    def is_template(self, key: str) -> bool:
+        """True when the normalized line ``key`` was learned as template."""
+        return key in self.lines_
+
+
+def learn_templates(texts: Iterable[str], *, min_docs: int = 5) -> TemplateLines:
+    """Learn an input's template lines from its documents' rule-cleaned text."""
+    return TemplateLines(min_docs=min_docs).fit(
+        clean(text).text.splitlines() for text in texts)
+
+
+__all__ = ["CLEANER_VERSION", "Cleaned", "Removal", "TemplateLines", "clean",
+           "learn_templates", "rule_reason", "is_prose", "tokens"]

@@ -1,0 +1,162 @@
+"""Command line: ``dedupe cluster`` and ``dedupe clean``.
+
+Data goes to standard output (or ``-o FILE``); warnings, the removed lines
+and the summary go to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO
+
+import click
+
+from . import __version__
+from .errors import DedupeError
+from .formats import evidence_dict, evidence_text, to_json, to_jsonl, to_table
+from .params import Params
+from .pipeline import Result, deduplicate, prepare_all
+from .read import read_inputs
+
+_DEFAULTS = Params()
+
+
+def _run(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    try:
+        return func(*args, **kwargs)
+    except DedupeError as err:
+        raise click.ClickException(str(err)) from err
+
+
+@click.group()
+@click.version_option(__version__, prog_name="dedupe")
+def main() -> None:
+    """Find near-duplicate news articles: syndicated copies, truncations and rewrites."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
+              show_default=True, help="table for people; json one object; jsonl one line per document.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to FILE instead of standard output.")
+@click.option("--threshold", type=float, default=_DEFAULTS.threshold, show_default=True,
+              help="Shingle Jaccard at which two documents are near-duplicates.")
+@click.option("--containment", type=float, default=_DEFAULTS.containment, show_default=True,
+              help="Share of the shorter document found in the longer one for an excerpt/truncation.")
+@click.option("--rewrite-threshold", type=float, default=_DEFAULTS.rewrite_threshold, show_default=True,
+              help="In-order paragraph alignment (both sides) at which a rewrite is the same story.")
+@click.option("--min-cosine", type=float, default=_DEFAULTS.min_cosine, show_default=True,
+              help="Document TF-IDF cosine below which no rewrite is considered.")
+@click.option("--shingle-size", type=int, default=_DEFAULTS.shingle_size, show_default=True,
+              help="Words per shingle.")
+@click.option("--num-perm", type=int, default=_DEFAULTS.num_perm, show_default=True,
+              help="MinHash permutations.")
+@click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True, help="MinHash seed.")
+@click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
+@click.option("--show-removed", is_flag=True, help="Print every removed boilerplate line on stderr.")
+@click.option("--evidence", "with_evidence", is_flag=True,
+              help="jsonl: add each document's evidence against its representative.")
+@click.option("--pair", nargs=2, multiple=True, metavar="ID ID",
+              help="Print the evidence for this pair of ids instead of the clusters (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (warnings still printed).")
+def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float, containment: float,
+            rewrite_threshold: float, min_cosine: float, shingle_size: int, num_perm: int, seed: int,
+            no_clean: bool, show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...],
+            quiet: bool) -> None:
+    """Cluster near-duplicate articles and pick one representative per story.
+
+    INPUT is a folder (every .txt below it), a text file, a JSONL file
+    ({"id", "text"} plus optional title, url, source, published; .jsonl.gz
+    too), or - for JSONL on standard input.
+    """
+    params = Params(threshold=threshold, containment=containment, rewrite_threshold=rewrite_threshold,
+                    min_cosine=min_cosine, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
+    _run(params.check)
+    result: Result = _run(deduplicate, read_inputs(inputs), params, do_clean=not no_clean)
+    _report_warnings(result)
+    if show_removed:
+        for doc in result.documents:
+            for r in doc.removed:
+                click.echo(f"removed {doc.record.origin}:{r.line} [{r.reason}] {r.text}", err=True)
+    if pair:
+        _print_pairs(result, pair, fmt, output)
+        return
+    if fmt == "jsonl":
+        output.write(to_jsonl(result, with_evidence=with_evidence))
+    elif fmt == "json":
+        output.write(to_json(result))
+    else:
+        output.write(to_table(result))
+    if not quiet:
+        s = result.stats
+        click.echo(f"dedupe: {s['documents']} documents, {s['clusters']} clusters, "
+                   f"{s['candidate_pairs']} candidate pairs, {s['verified_pairs']} verified, "
+                   f"{s['warnings']} warnings", err=True)
+
+
+def _report_warnings(result: Result) -> None:
+    for doc in result.documents:
+        if doc.warning:
+            click.echo(f"warning: {doc.warning} (kept as unique: {doc.record.id})", err=True)
+
+
+def _print_pairs(result: Result, pairs: tuple[tuple[str, str], ...], fmt: str, output: IO[str]) -> None:
+    index = {d.record.id: d.index for d in result.documents}
+    for a, b in pairs:
+        missing = [x for x in (a, b) if x not in index]
+        if missing:
+            raise click.BadParameter(f"no document with id {missing[0]!r}", param_hint="--pair")
+        assert result.verifier is not None
+        ev = result.verifier.verify(index[a], index[b])
+        if fmt == "table":
+            output.write(evidence_text(result, ev))
+        else:
+            output.write(json.dumps(evidence_dict(result, ev), ensure_ascii=False) + "\n")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text",
+              show_default=True, help="text: cleaned articles; json/jsonl: text and removed lines.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to FILE instead of standard output.")
+@click.option("--explain", is_flag=True, help="Show every line, kept or removed with its reason.")
+def clean(inputs: tuple[str, ...], fmt: str, output: IO[str], explain: bool) -> None:
+    """Strip boilerplate and print the article text (same inputs as cluster)."""
+    documents = _run(prepare_all, read_inputs(inputs), _DEFAULTS)
+    rows = []
+    for doc in documents:
+        if doc.record.warning:
+            click.echo(f"warning: {doc.record.warning}", err=True)
+        removed = [{"line": r.line, "text": r.text, "reason": r.reason} for r in doc.removed]
+        rows.append({"id": doc.record.id, "text": doc.text, "removed": removed})
+        if explain:
+            _explain(doc.record.id, doc.record.text, {r.line: r.reason for r in doc.removed}, output)
+        elif fmt == "text":
+            output.write(f"==> {doc.record.id} <==\n{doc.text}\n\n")
+    if fmt == "jsonl" and not explain:
+        output.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    elif fmt == "json" and not explain:
+        output.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+
+
+def _explain(id_: str, text: str, reasons: dict[int, str], output: IO[str]) -> None:
+    color = output.isatty() if hasattr(output, "isatty") else False
+    output.write(f"==> {id_} <==\n")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        if n in reasons:
+            mark = f"- {line}   [{reasons[n]}]"
+            output.write((click.style(mark, fg="red") if color else mark) + "\n")
+        else:
+            output.write(f"+ {line}\n")
+    output.write("\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+__all__ = ["main"]

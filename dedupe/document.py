@@ -1,0 +1,100 @@
+"""A record made ready for comparison: cleaned, normalized, tokenized once, hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .clean import Removal, TemplateLines, clean
+from .normalize import paragraphs, tokens
+from .read import Record
+from .sign import TokenHasher, shingle_hashes
+from .tfidf import background_doc_share, content_words
+
+
+@dataclass
+class Document:
+    """One document as every comparison stage sees it.
+
+    Attributes:
+        index: Position in the input (0-based).
+        record: The record as read.
+        text: Cleaned article text.
+        removed: Lines the cleaner removed.
+        paragraph_tokens: Tokens of each paragraph of the cleaned text.
+        fingerprint: SHA-1 of the normalized text (exact duplicates share it).
+        shingles: Sorted distinct 32-bit hashes of the word shingles.
+        words: Sorted distinct 32-bit hashes of the salient words (see :func:`salient_words`).
+        warning: Why the document cannot be compared, if it cannot.
+    """
+
+    index: int
+    record: Record
+    text: str
+    removed: list[Removal]
+    paragraph_tokens: list[list[str]]
+    fingerprint: str
+    shingles: np.ndarray
+    words: np.ndarray
+    warning: str | None = None
+    _tokens: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def tokens(self) -> list[str]:
+        """All tokens of the cleaned text, in order."""
+        if self._tokens is None:
+            self._tokens = [t for p in self.paragraph_tokens for t in p]
+        return self._tokens
+
+    @property
+    def size(self) -> int:
+        """Number of tokens of the cleaned text."""
+        return sum(len(p) for p in self.paragraph_tokens)
+
+
+def salient_words(tokens: list[str], k: int) -> list[str]:
+    """The ``k`` content words that most mark this document out from ordinary English.
+
+    Score: ``(1 + log tf) * -log(background document share)``. Names, places
+    and numbers rank first, and a rewrite keeps them, so two versions of one
+    story share many of their salient words while unrelated articles share
+    almost none. The background (not the input) decides, so the same text
+    gets the same words in a batch and in a stream.
+    """
+    counts = Counter(content_words(tokens))
+    score = {w: (1 + math.log(n)) * -math.log(max(background_doc_share(w), 1e-6)) for w, n in counts.items()}
+    return sorted(score, key=lambda w: (-score[w], w))[:k]
+
+
+def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHasher, salient: int = 24,
+            templates: TemplateLines | None = None, do_clean: bool = True) -> Document:
+    """Clean, tokenize and hash one record."""
+    if do_clean:
+        cleaned = clean(record.text, templates=templates)
+        text, removed = cleaned.text, cleaned.removed
+    else:
+        text, removed = record.text.strip(), []
+    paragraph_tokens = [toks for toks in (tokens(p) for p in paragraphs(text)) if toks]
+    flat = [t for p in paragraph_tokens for t in p]
+    warning = record.warning
+    if warning is None and not flat:
+        warning = (f"{record.origin}: no article text left after boilerplate removal"
+                   if record.text.strip() else f"{record.origin}: empty document")
+    token_hashes = hasher(flat)
+    words = hasher(salient_words(flat, salient))
+    return Document(
+        index=index,
+        record=record,
+        text=text,
+        removed=removed,
+        paragraph_tokens=paragraph_tokens,
+        fingerprint=hashlib.sha1(" ".join(flat).encode()).hexdigest(),
+        shingles=shingle_hashes(token_hashes, shingle_size),
+        words=np.unique(((words >> np.uint64(32)) ^ words).astype(np.uint32)),
+        warning=warning,
+        _tokens=flat,
+    )

@@ -1,0 +1,151 @@
+"""Output formats of ``dedupe cluster``: table (people), json (one object), jsonl (one line a document).
+
+The field names are an interface (documented in the README and tested):
+
+jsonl, one object per input document, in input order::
+
+    {"id", "cluster", "representative": bool, "representative_id",
+     "cluster_size", "similarity", "relation", "match",
+     "title"?, "url"?, "source"?, "published"?, "warning"?, "evidence"?, ...extra}
+
+``relation`` is ``exact``, ``near-duplicate`` (also for rewrites, see
+``match``), ``contained`` or ``unique``; ``match`` is the finer verdict of
+the verifier (``exact``, ``near-duplicate``, ``contained``, ``rewrite``), or
+``representative`` / ``unique``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .document import Document
+from .pipeline import Result
+from .read import METADATA_FIELDS
+from .verify import Evidence
+
+_RELATION = {"exact": "exact", "near-duplicate": "near-duplicate", "rewrite": "near-duplicate",
+             "contained": "contained"}
+
+
+def document_rows(result: Result, *, with_evidence: bool = False) -> list[dict[str, Any]]:
+    """One dict per input document, in input order (the jsonl records)."""
+    rows = []
+    for doc in result.documents:
+        c = result.clusters[result.labels[doc.index]]
+        rep = result.documents[c.representative]
+        ev = result.evidence[doc.index]
+        row: dict[str, Any] = {
+            "id": doc.record.id,
+            "cluster": c.id,
+            "representative": doc.index == c.representative,
+            "representative_id": rep.record.id,
+            "cluster_size": len(c.members),
+        }
+        if ev is not None:
+            row.update(similarity=round(ev.similarity, 4), relation=_RELATION.get(ev.relation, "unique"),
+                       match=ev.relation)
+        elif len(c.members) > 1:
+            closest = max((result.evidence[m] for m in c.members[1:]), key=lambda e: e.similarity)
+            row.update(similarity=1.0, relation=_RELATION[closest.relation], match="representative")
+        else:
+            row.update(similarity=1.0, relation="unique", match="unique")
+        row.update(_metadata(doc))
+        if with_evidence and ev is not None:
+            row["evidence"] = evidence_dict(result, ev)
+        rows.append(row)
+    return rows
+
+
+def _metadata(doc: Document) -> dict[str, Any]:
+    meta: dict[str, Any] = {k: getattr(doc.record, k) for k in METADATA_FIELDS if getattr(doc.record, k)}
+    if doc.warning:
+        meta["warning"] = doc.warning
+    for k, v in doc.record.extra.items():
+        meta.setdefault(k, v)
+    return meta
+
+
+def evidence_dict(result: Result, ev: Evidence) -> dict[str, Any]:
+    """Evidence with document ids in place of indices."""
+    d = ev.to_dict()
+    d["a"], d["b"] = result.documents[ev.a].record.id, result.documents[ev.b].record.id
+    return d
+
+
+def to_jsonl(result: Result, *, with_evidence: bool = False) -> str:
+    """The jsonl format: one line per input document, in input order."""
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n"
+                   for row in document_rows(result, with_evidence=with_evidence))
+
+
+def to_json(result: Result, *, with_evidence: bool = True) -> str:
+    """The json format: parameters, counts, clusters with members and pairwise evidence."""
+    rows = document_rows(result, with_evidence=False)
+    clusters = []
+    for c in result.clusters:
+        ids = set(c.members)
+        clusters.append({
+            "id": c.id,
+            "size": len(c.members),
+            "representative": result.documents[c.representative].record.id,
+            "members": [rows[m] for m in c.members],
+            "evidence": [evidence_dict(result, e) for e in result.pairs if e.a in ids and e.b in ids]
+            if with_evidence else [],
+        })
+    payload = {
+        "parameters": result.params.to_dict(),
+        "stats": result.stats,
+        "clusters": clusters,
+        "warnings": [d.warning for d in result.documents if d.warning],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_table(result: Result, *, width: int = 100) -> str:
+    """The table format: one block per cluster, stories with copies first."""
+    out = []
+    for c in result.clusters:
+        label = "story" if len(c.members) > 1 else "unique"
+        out.append(f"cluster {c.id} · {label} · {len(c.members)} document{'s' * (len(c.members) > 1)}")
+        for m in c.members:
+            doc = result.documents[m]
+            ev = result.evidence[m]
+            if m == c.representative:
+                tag, score = "representative", ""
+            else:
+                assert ev is not None
+                tag, score = ev.relation, f"{ev.similarity:.2f}"
+            prefix = f"  {'*' if m == c.representative else ' '} {doc.record.id}  {tag:<15}{score:>5}  "
+            title = _headline(doc)
+            room = max(10, width - len(prefix))
+            out.append(prefix + (title if len(title) <= room else title[: room - 1] + "…"))
+            if doc.warning:
+                out.append(f"      warning: {doc.warning}")
+        out.append("")
+    multi = sum(1 for c in result.clusters if len(c.members) > 1)
+    out.append(f"{len(result.documents)} documents, {len(result.clusters)} clusters "
+               f"({multi} with more than one document), representative marked *; "
+               f"representative = longest clean text, then earliest published, then input order")
+    return "\n".join(out) + "\n"
+
+
+def _headline(doc: Document) -> str:
+    if doc.record.title:
+        return doc.record.title
+    first = doc.text.strip().splitlines()[0] if doc.text.strip() else ""
+    return first
+
+
+def evidence_text(result: Result, ev: Evidence) -> str:
+    """A pair's evidence, for people."""
+    a, b = result.documents[ev.a].record.id, result.documents[ev.b].record.id
+    d = ev.to_dict()
+    lines = [f"{a}  vs  {b}", f"  relation     {ev.relation} ({'same story' if ev.same_story else 'different'})"]
+    for key in ("similarity", "jaccard", "a_in_b", "b_in_a", "cosine", "aligned", "aligned_pairs"):
+        if d[key] is not None:
+            lines.append(f"  {key:<12} {d[key]}")
+    p = result.params
+    lines.append(f"  thresholds   near-duplicate jaccard >= {p.threshold}, contained >= {p.containment}, "
+                 f"rewrite aligned >= {p.rewrite_threshold} with cosine >= {p.min_cosine}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,61 @@
+"""Normalize stage: cleaned text in, paragraphs and tokens out.
+
+Normalization is Unicode NFKC, case folding, punctuation dropped and
+whitespace collapsed; tokens are ``\\w+`` runs of the normalized text. Every
+later stage (fingerprint, shingles, TF-IDF, alignment) reuses the tokens made
+here, so text is tokenized once per document.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?:;\"”’')\]…]\s*$")
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` NFKC-normalized, case-folded, without punctuation, single-spaced.
+
+    Example:
+        >>> normalize("The  U.S.\u00a0Army’s 2,500 troops!")
+        'the u s army s 2 500 troops'
+    """
+    return " ".join(tokens(text))
+
+
+def tokens(text: str) -> list[str]:
+    """Return the word tokens of ``text`` after NFKC and case folding.
+
+    Example:
+        >>> tokens("Kataeb Hezbollah’s “warning”")
+        ['kataeb', 'hezbollah', 's', 'warning']
+    """
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split article text into paragraphs.
+
+    A paragraph is a non-empty line, except that hard-wrapped lines (a line
+    that does not end a sentence, followed by one that starts in lower case)
+    are joined back together.
+
+    Example:
+        >>> paragraphs("Title\\n\\nOne line that was\\nwrapped here.\\nNext one.")
+        ['Title', 'One line that was wrapped here.', 'Next one.']
+    """
+    result: list[str] = []
+    joinable = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            joinable = False
+            continue
+        if joinable and result and line[0].islower():
+            result[-1] = f"{result[-1]} {line}"
+        else:
+            result.append(line)
+        joinable = not _SENTENCE_END.search(result[-1])
+    return result

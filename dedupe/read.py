@@ -1,0 +1,161 @@
+"""Read stage: paths in, :class:`Record` objects out.
+
+Sources: a folder (every ``.txt`` below it, recursively, in sorted order), a
+text file, a JSONL file (``.jsonl`` or ``.jsonl.gz``; one object a line with
+``id`` and ``text`` and optionally ``title``, ``url``, ``source``,
+``published``), or ``-`` for JSONL on standard input.
+
+Ids: a folder's file is named by its path relative to the folder; a file
+argument by the path as given; a JSONL record by its ``id`` (its line number
+when it has none). A record that cannot be read is not dropped: it comes out
+with empty text and a ``warning`` naming the file and line, so that it is
+reported and still appears in the output. Problems that stop the run
+(a missing path, two records with one id) raise :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import InputError
+
+METADATA_FIELDS = ("title", "url", "source", "published")
+
+
+@dataclass
+class Record:
+    """One input document as read, before any cleaning.
+
+    Attributes:
+        id: Unique id (see the module docstring).
+        text: The raw text, boilerplate included ('' when unreadable).
+        origin: Where it came from, as ``path`` or ``path:line``, for messages.
+        title, url, source, published: Optional metadata, passed through.
+        extra: Other JSONL fields, passed through unchanged.
+        warning: Why the record could not be used, if it could not.
+    """
+
+    id: str
+    text: str
+    origin: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    warning: str | None = None
+
+
+def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | None = None) -> Iterator[Record]:
+    """Yield the records of every input, checking that ids are unique.
+
+    Args:
+        inputs: Folder, file or ``-`` arguments, as on the command line.
+        stdin: The stream ``-`` reads (standard input by default).
+
+    Raises:
+        InputError: An input does not exist, or two records share an id.
+    """
+    seen: dict[str, str] = {}
+    for arg in inputs:
+        for record in _read_one(arg, stdin):
+            if record.id in seen:
+                raise InputError(
+                    f"duplicate id {record.id!r}: {seen[record.id]} and {record.origin}; "
+                    "ids must be unique (give JSONL records distinct 'id' fields)")
+            seen[record.id] = record.origin
+            yield record
+
+
+def _read_one(arg: str, stdin: IO[str] | None) -> Iterator[Record]:
+    if arg == "-":
+        import sys
+
+        yield from _read_jsonl(stdin or sys.stdin, "<stdin>")
+        return
+    path = Path(arg)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.txt") if p.is_file())
+        if not files:
+            raise InputError(f"{arg}: folder has no .txt files")
+        for p in files:
+            yield _read_text(p, p.relative_to(path).as_posix())
+    elif path.is_file():
+        if path.name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
+            yield from _read_jsonl_file(path)
+        else:
+            yield _read_text(path, arg)
+    else:
+        raise InputError(f"{arg}: no such file or folder")
+
+
+def _read_text(path: Path, id_: str) -> Record:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        return Record(id_, "", str(path), warning=f"{path}: cannot read: {err.strerror or err}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return Record(id_, "", f"{path}:{line}",
+                      warning=f"{path}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02x} "
+                              f"at offset {err.start}); convert it to UTF-8")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return Record(id_, "", f"{path}:{line}", warning=f"{path}, line {line}: binary data (NUL byte), not text")
+    return Record(id_, text, str(path))
+
+
+def _read_jsonl_file(path: Path) -> Iterator[Record]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rb") as raw:
+            stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
+            yield from _read_jsonl(stream, str(path))
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise InputError(f"{path}: cannot read: {err}") from err
+
+
+def _read_jsonl(stream: IO[str], name: str) -> Iterator[Record]:
+    lineno = 0
+    while True:
+        lineno += 1
+        try:
+            line = stream.readline()
+        except UnicodeDecodeError as err:
+            yield Record(str(lineno), "", f"{name}:{lineno}",
+                         warning=f"{name}, line {lineno}: not UTF-8 ({err.reason}); record skipped")
+            continue
+        if not line:
+            return
+        if not line.strip():
+            continue
+        yield _parse_jsonl_line(line, name, lineno)
+
+
+def _parse_jsonl_line(line: str, name: str, lineno: int) -> Record:
+    where = f"{name}:{lineno}"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as err:
+        return Record(str(lineno), "", where, warning=f"{name}, line {lineno}: invalid JSON ({err.msg})")
+    if not isinstance(obj, dict):
+        return Record(str(lineno), "", where, warning=f"{name}, line {lineno}: expected a JSON object")
+    raw_id = obj.get("id")
+    id_ = str(raw_id) if raw_id is not None else str(lineno)
+    text = obj.get("text")
+    meta = {k: (str(obj[k]) if obj.get(k) is not None else None) for k in METADATA_FIELDS}
+    extra = {k: v for k, v in obj.items() if k not in ("id", "text", *METADATA_FIELDS)}
+    warning = None
+    if not isinstance(text, str):
+        fields = ", ".join(obj) or "none"
+        warning = f"{name}, line {lineno}: no string field 'text' (fields: {fields})"
+        text = ""
+    return Record(id_, text, where, extra=extra, warning=warning, **meta)

@@ -1,0 +1,127 @@
+"""Sign stage: token lists in, shingle hashes and MinHash signatures out.
+
+Shingles are word n-grams hashed to 32 bits without Python's salted
+``hash()``: each distinct token is hashed once with BLAKE2b, and an n-gram's
+hash combines its tokens' hashes, so the values are the same in every
+process and on every machine.
+
+Signatures follow datasketch's ``affine32`` permutation scheme exactly (the
+default since datasketch 2.0, recorded in :class:`Signer`'s ``scheme``), with
+the permutations taken from a datasketch ``MinHash`` of the same seed; the
+signing itself is vectorised over all shingles of a batch with NumPy. A
+signature equals ``datasketch.MinHash(num_perm, seed, hashfunc=..., scheme=
+"affine32")`` fed the same shingles (tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+from datasketch import MinHash
+
+SCHEME = "affine32"
+EMPTY = np.uint32(0xFFFFFFFF)
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+_CHUNK = 1 << 21  # shingles x permutations per vectorised step
+
+
+class TokenHasher:
+    """Hash tokens to 64 bits, each distinct token once (BLAKE2b, deterministic)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, int] = {}
+
+    def __call__(self, tokens: Sequence[str]) -> np.ndarray:
+        cache = self._cache
+        out = np.empty(len(tokens), dtype=np.uint64)
+        for i, tok in enumerate(tokens):
+            value = cache.get(tok)
+            if value is None:
+                value = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
+                cache[tok] = value
+            out[i] = value
+        return out
+
+
+def shingle_hashes(token_hashes: np.ndarray, shingle_size: int) -> np.ndarray:
+    """Return the sorted distinct 32-bit hashes of the word n-grams of a document.
+
+    A document shorter than ``shingle_size`` tokens has one shingle: all of it.
+
+    Args:
+        token_hashes: The 64-bit hashes of the document's tokens, in order.
+        shingle_size: Words per shingle (n).
+    """
+    n = len(token_hashes)
+    if n == 0:
+        return np.empty(0, dtype=np.uint32)
+    k = min(shingle_size, n)
+    with np.errstate(over="ignore"):
+        h = token_hashes[: n - k + 1].copy()
+        for i in range(1, k):
+            h = h * _MULT + token_hashes[i : n - k + 1 + i]
+    return np.unique(((h >> np.uint64(32)) ^ h).astype(np.uint32))
+
+
+def shingle_hash32(tokens: Sequence[str], hasher: TokenHasher | None = None) -> int:
+    """The 32-bit hash of one shingle, as :func:`shingle_hashes` computes it.
+
+    This is the ``hashfunc`` to give ``datasketch.MinHash`` for signatures
+    identical to :meth:`Signer.sign`.
+    """
+    values = (hasher or TokenHasher())(tokens)
+    return int(shingle_hashes(values, len(tokens))[0])
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    s1, m1, s2, m2 = _FMIX
+    h = h ^ (h >> s1)
+    h = h * m1
+    h = h ^ (h >> s2)
+    h = h * m2
+    return h ^ (h >> s1)
+
+
+class Signer:
+    """MinHash signatures for many documents at once.
+
+    Args:
+        num_perm: Permutations (signature length); more is more accurate and slower.
+        seed: Seed of the permutations; signatures of different seeds never compare.
+    """
+
+    scheme = SCHEME
+
+    def __init__(self, *, num_perm: int = 128, seed: int = 1) -> None:
+        self.num_perm = num_perm
+        self.seed = seed
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+        self._a = np.asarray(a, dtype=np.uint32)
+        self._b = np.asarray(b, dtype=np.uint32)
+
+    def sign(self, shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
+        """Return a ``(len(shingle_sets), num_perm)`` uint32 array of signatures.
+
+        An empty shingle set gets a signature of all ``0xFFFFFFFF`` (datasketch's
+        empty MinHash); callers keep such documents out of LSH.
+        """
+        out = np.full((len(shingle_sets), self.num_perm), EMPTY, dtype=np.uint32)
+        rows = [i for i, s in enumerate(shingle_sets) if len(s)]
+        step = max(1, _CHUNK // self.num_perm)
+        start = 0
+        while start < len(rows):
+            stop, size = start, 0
+            while stop < len(rows) and (size == 0 or size + len(shingle_sets[rows[stop]]) <= step):
+                size += len(shingle_sets[rows[stop]])
+                stop += 1
+            batch = rows[start:stop]
+            values = _fmix32(np.concatenate([shingle_sets[i] for i in batch]))
+            offsets = np.cumsum([0] + [len(shingle_sets[i]) for i in batch[:-1]])
+            with np.errstate(over="ignore"):
+                permuted = values[:, None] * self._a[None, :] + self._b[None, :]
+            out[batch] = np.minimum.reduceat(permuted, offsets, axis=0)
+            start = stop
+        return out
