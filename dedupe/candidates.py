@@ -41,35 +41,40 @@ def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_row
         rows: Indices of the rows to index (documents with text).
         bands: Number of bands.
         band_rows: Rows (hash values) per band.
-        max_bucket: Largest bucket expanded to all its pairs.
+        max_bucket: Each member of a bucket is paired with at most this many
+            following members (all pairs for buckets up to ``max_bucket + 1``).
 
     Returns:
         An ``(m, 2)`` int64 array of distinct pairs of document indices.
     """
+    rows = np.asarray(rows, dtype=np.int64)
     if len(rows) < 2:
         return np.empty((0, 2), dtype=np.int64)
     sig = signatures[rows].astype(np.uint64)
+    n = len(rows)
+    with np.errstate(over="ignore"):
+        keys = np.concatenate([
+            (sig[:, band * band_rows:(band + 1) * band_rows] * _MIX[:band_rows][None, :]).sum(axis=1, dtype=np.uint64)
+            ^ np.uint64(band) * np.uint64(0x9E3779B97F4A7C15)
+            for band in range(bands)])
+    members = np.tile(np.arange(n), bands)
+    order = np.lexsort((members, keys))
+    keys, members = keys[order], members[order]
     found = []
-    for band in range(bands):
-        cols = slice(band * band_rows, (band + 1) * band_rows)
-        with np.errstate(over="ignore"):
-            keys = (sig[:, cols] * _MIX[: band_rows][None, :]).sum(axis=1, dtype=np.uint64)
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, len(keys)])
-        for start, size in zip(starts[sizes > 1], sizes[sizes > 1]):
-            members = np.sort(rows[order[start : start + size]])
-            found.append(_bucket_pairs(members, max_bucket))
+    for offset in range(1, max_bucket + 1):
+        same = keys[offset:] == keys[:-offset]
+        if not same.any():
+            break
+        found.append(np.stack([members[:-offset][same], members[offset:][same]], axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    return np.unique(pairs, axis=0)
+    pairs = np.unique(np.concatenate(found), axis=0)
+    pairs = rows[pairs]
+    return np.sort(pairs, axis=1)
 
 
-def _bucket_pairs(members: np.ndarray, max_bucket: int) -> np.ndarray:
-    n = len(members)
-    width = min(n - 1, max_bucket)
-    i, off = np.meshgrid(np.arange(n), np.arange(1, width + 1), indexing="ij")
-    keep = (i + off) < n
-    return np.stack([members[i[keep]], members[(i + off)[keep]]], axis=1).astype(np.int64)
+def estimated_jaccard(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """MinHash estimate of each pair's Jaccard: the share of equal signature positions."""
+    if len(pairs) == 0:
+        return np.empty(0)
+    return (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,20 +38,20 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int]] = [
     ("share bar", re.compile(
         r"^(share( this( article| story)?)?( on)?|tweet|pin it|email|print|copy link|"
         r"facebook|twitter|x|linkedin|whatsapp|reddit|telegram|flipboard|messenger)"
-        r"([\s|,•·/]+(share|tweet|pin it|email|print|copy link|facebook|twitter|x|linkedin|"
+        r"([\s|,•·/:]+(share|tweet|pin it|email|print|copy link|facebook|twitter|x|linkedin|"
         r"whatsapp|reddit|telegram|flipboard|messenger))*[\s:]*$", re.I), 12, 12),
     ("subscribe prompt", re.compile(
         r"\b((subscribe|sign up|register)( now| today| here)? (to|for) (our|the|a|free)|our newsletter|"
         r"become a (member|subscriber|patron)|support (our|independent) journalism|"
         r"donate (now|today|to us)|join our (mailing|email) list|delivered (straight )?to your inbox|"
         r"already a (member|subscriber)|log ?in to (continue|read)|subscribe now|"
-        r"subscribers? only|unlimited (digital )?access)\b", re.I), 25, 60),
+        r"subscribers? only|unlimited (digital )?access)\b", re.I), 15, 60),
     ("cookie or ad-blocker notice", re.compile(
         r"\b(we use cookies|accept (all )?cookies|cookie (policy|settings|preferences)|"
         r"consent (preferences|settings|manager)|privacy (policy|settings)|"
         r"by (continuing|using) (to (use|browse) )?(this|our) (site|website)|"
         r"ad ?blocker|adblock( detected)?|disabl\w+ your ad|whitelist(ing)? (us|our site)|allow ads)\b",
-        re.I), 25, 60),
+        re.I), 15, 60),
     ("related-content heading", re.compile(
         r"^(more (from|on|in|stories|news|articles)|related( articles| stories| posts| news| content| topics)?|"
         r"read more|read next|read also|also read|recommended( for you| stories)?|trending( now| stories)?|"
@@ -119,6 +120,7 @@ def is_prose(line: str) -> bool:
     return len(words) >= _PROSE_MIN_WORDS and bool(_SENTENCE_END.search(line)) or len(words) >= 30
 
 
+@lru_cache(maxsize=1 << 18)
 def rule_reason(line: str, *, at_edge: bool = False) -> str | None:
     """Return the boilerplate family a single line belongs to, or None.
 
@@ -156,14 +158,14 @@ def clean(text: str, *, templates: TemplateLines | None = None) -> Cleaned:
     for i in body:
         line = stripped[i]
         reason = rule_reason(line)
-        key = normalize(line)
+        key = _line_key(line)
         if reason is None and templates is not None and templates.is_template(key):
             reason = "template repeated across documents"
         if reason is None and key and key in seen:
             reason = "repeated line"
         if reason is None and _TEASER_END.search(line):
-            prefix = normalize(_TEASER_END.sub("", line))
-            if prefix and any(normalize(stripped[j]).startswith(prefix)
+            prefix = _line_key(_TEASER_END.sub("", line))
+            if prefix and any(_line_key(stripped[j]).startswith(prefix)
                               for j in body if j > i and len(stripped[j]) > len(line) - 3):
                 reason = "teaser repeating the lede"
         if reason:
@@ -214,6 +216,25 @@ def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str]) -
             reasons[i] = "after the end of the article"
 
 
+def without_templates(cleaned: Cleaned, original: str, templates: TemplateLines) -> Cleaned:
+    """Remove the learned template lines from a rule-cleaned document."""
+    if not templates.lines_:
+        return cleaned
+    lines = original.splitlines()
+    removed = {r.line for r in cleaned.removed}
+    extra = [Removal(n, line.strip(), "template repeated across documents")
+             for n, line in enumerate(lines, 1)
+             if n not in removed and line.strip() and templates.is_template(_line_key(line.strip()))]
+    if not extra:
+        return cleaned
+    gone = removed | {r.line for r in extra}
+    kept = "\n".join(line for n, line in enumerate(lines, 1) if n not in gone)
+    return Cleaned(_tidy(kept), sorted([*cleaned.removed, *extra], key=lambda r: r.line))
+
+
+_line_key = lru_cache(maxsize=1 << 18)(normalize)
+
+
 def _tidy(text: str) -> str:
     """Collapse runs of blank lines left by removals and trim the ends."""
     return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip()
@@ -245,7 +266,7 @@ class TemplateLines:
         doc_lines: list[list[str]] = []
         doc_sets: dict[str, set[int]] = defaultdict(set)
         for d, lines in enumerate(documents):
-            keys = [k for k in (normalize(line) for line in lines) if k]
+            keys = [k for k in (_line_key(line) for line in lines) if k]
             doc_lines.append(keys)
             for k in keys:
                 doc_sets[k].add(d)
@@ -284,5 +305,5 @@ def learn_templates(texts: Iterable[str], *, min_docs: int = 5) -> TemplateLines
         clean(text).text.splitlines() for text in texts)
 
 
-__all__ = ["CLEANER_VERSION", "Cleaned", "Removal", "TemplateLines", "clean",
+__all__ = ["CLEANER_VERSION", "Cleaned", "Removal", "TemplateLines", "clean", "without_templates",
            "learn_templates", "rule_reason", "is_prose", "tokens"]

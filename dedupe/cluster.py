@@ -16,29 +16,38 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 
-def cluster(n: int, edges: Iterable[tuple[int, int, float]], same_story: Callable[[int, int], bool],
-            priority: Sequence[object], *, sample: int = 8) -> list[int]:
-    """Group ``n`` items along verified edges without chaining.
+def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int, int], bool],
+            priority: Sequence[object], *, compatible: Callable[[int, int], bool] | None = None,
+            trusted: Callable[[int, int], bool] | None = None,
+            sample: int = 5) -> tuple[list[int], list[tuple[int, int]]]:
+    """Group ``n`` items along verified candidate pairs without chaining.
 
     Args:
         n: Number of items (documents).
-        edges: Verified pairs ``(i, j, similarity)``.
-        same_story: Verifies any pair on demand (it should cache).
+        candidates: Pairs ``(i, j)``, strongest first. A pair whose items are
+            already in one cluster is skipped without verification.
+        verify: Verifies any pair on demand (it should cache).
+        compatible: The looser test used when checking a merge: may two items
+            share a cluster (default: ``verify``).
+        trusted: Pairs so close (plain copies) that a singleton joins along
+            them without the merge check.
         priority: A sort key per item; the smallest key is a cluster's
             representative and is always among the sampled members.
         sample: Members per cluster compared when two clusters merge.
 
     Returns:
-        list[int]: For each item, the index of its cluster's representative.
+        For each item, the index of its cluster's representative; and the
+        pairs along which clusters were merged.
 
     Example:
         >>> verified = {(0, 1), (1, 2)}  # 1 bridges 0 and 2, which differ
-        >>> cluster(3, [(0, 1, 0.9), (1, 2, 0.8)], lambda i, j: (min(i, j), max(i, j)) in verified,
-        ...         priority=[1, 0, 2])
+        >>> cluster(3, [(0, 1), (1, 2)], lambda i, j: (min(i, j), max(i, j)) in verified,
+        ...         priority=[1, 0, 2])[0]
         [1, 1, 2]
     """
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     root = list(range(n))
+    merged: list[tuple[int, int]] = []
 
     def find(i: int) -> int:
         while root[i] != i:
@@ -46,14 +55,15 @@ def cluster(n: int, edges: Iterable[tuple[int, int, float]], same_story: Callabl
             i = root[i]
         return i
 
-    for i, j, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+    for i, j in candidates:
         ri, rj = find(i), find(j)
-        if ri == rj:
+        if ri == rj or not verify(i, j):
             continue
         mi, mj = members[ri], members[rj]
-        if len(mi) > 1 or len(mj) > 1:
+        if (len(mi) > 1 or len(mj) > 1) and not (min(len(mi), len(mj)) == 1 and trusted and trusted(i, j)):
             si, sj = mi[:sample], mj[:sample]
-            agree = sum(1 for x in si for y in sj if (x, y) in ((i, j), (j, i)) or same_story(x, y))
+            check = compatible or verify
+            agree = sum(1 for x in si for y in sj if (x, y) in ((i, j), (j, i)) or check(x, y))
             if agree * 2 <= len(si) * len(sj):
                 continue
         if len(mi) < len(mj):
@@ -62,8 +72,9 @@ def cluster(n: int, edges: Iterable[tuple[int, int, float]], same_story: Callabl
         mi.extend(mj)
         mi.sort(key=lambda k: priority[k])
         del members[rj]
+        merged.append((i, j))
     labels = [0] * n
     for group in members.values():
         for k in group:
             labels[k] = group[0]
-    return labels
+    return labels, merged

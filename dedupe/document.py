@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .clean import Removal, TemplateLines, clean
-from .normalize import paragraphs, tokens
+from .clean import Cleaned, Removal, TemplateLines, clean, without_templates
+from .normalize import paragraph_tokens as paragraph_tokens_of
+from .normalize import paragraphs
 from .read import Record
 from .sign import TokenHasher, shingle_hashes
 from .tfidf import background_doc_share, content_words
@@ -66,35 +67,54 @@ def salient_words(tokens: list[str], k: int) -> list[str]:
     gets the same words in a batch and in a stream.
     """
     counts = Counter(content_words(tokens))
-    score = {w: (1 + math.log(n)) * -math.log(max(background_doc_share(w), 1e-6)) for w, n in counts.items()}
+    score = {w: (1 + math.log(n)) * _rarity(w) for w, n in counts.items()}
     return sorted(score, key=lambda w: (-score[w], w))[:k]
 
 
+_RARITY: dict[str, float] = {}
+
+
+def _rarity(word: str) -> float:
+    value = _RARITY.get(word)
+    if value is None:
+        value = _RARITY[word] = -math.log(max(background_doc_share(word), 1e-6))
+    return value
+
+
 def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHasher, salient: int = 24,
-            templates: TemplateLines | None = None, do_clean: bool = True) -> Document:
-    """Clean, tokenize and hash one record."""
+            cleaned: Cleaned | None = None, templates: TemplateLines | None = None, do_clean: bool = True,
+            seen: dict[str, Document] | None = None) -> Document:
+    """Clean, tokenize and hash one record.
+
+    Args:
+        cleaned: The record's rule-cleaned text, if already computed.
+        templates: Template lines learned on the input, removed too.
+        seen: Documents by fingerprint: an identical cleaned text reuses
+            their hashes instead of computing them again.
+    """
     if do_clean:
-        cleaned = clean(record.text, templates=templates)
+        cleaned = cleaned or clean(record.text)
+        if templates is not None:
+            cleaned = without_templates(cleaned, record.text, templates)
         text, removed = cleaned.text, cleaned.removed
     else:
         text, removed = record.text.strip(), []
-    paragraph_tokens = [toks for toks in (tokens(p) for p in paragraphs(text)) if toks]
+    paragraph_tokens = [list(toks) for toks in (paragraph_tokens_of(p) for p in paragraphs(text)) if toks]
     flat = [t for p in paragraph_tokens for t in p]
     warning = record.warning
     if warning is None and not flat:
         warning = (f"{record.origin}: no article text left after boilerplate removal"
                    if record.text.strip() else f"{record.origin}: empty document")
-    token_hashes = hasher(flat)
-    words = hasher(salient_words(flat, salient))
-    return Document(
-        index=index,
-        record=record,
-        text=text,
-        removed=removed,
-        paragraph_tokens=paragraph_tokens,
-        fingerprint=hashlib.sha1(" ".join(flat).encode()).hexdigest(),
-        shingles=shingle_hashes(token_hashes, shingle_size),
-        words=np.unique(((words >> np.uint64(32)) ^ words).astype(np.uint32)),
-        warning=warning,
-        _tokens=flat,
-    )
+    fingerprint = hashlib.sha1(" ".join(flat).encode()).hexdigest()
+    twin = seen.get(fingerprint) if seen is not None else None
+    if twin is not None:
+        shingles, words = twin.shingles, twin.words
+    else:
+        shingles = shingle_hashes(hasher(flat), shingle_size)
+        word_hashes = hasher(salient_words(flat, salient))
+        words = np.unique(((word_hashes >> np.uint64(32)) ^ word_hashes).astype(np.uint32))
+    doc = Document(index=index, record=record, text=text, removed=removed, paragraph_tokens=paragraph_tokens,
+                   fingerprint=fingerprint, shingles=shingles, words=words, warning=warning, _tokens=flat)
+    if seen is not None and twin is None and not warning:
+        seen[fingerprint] = doc
+    return doc

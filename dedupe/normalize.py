@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?:;\"”’')\]…]\s*$")
@@ -33,6 +34,12 @@ def tokens(text: str) -> list[str]:
         ['kataeb', 'hezbollah', 's', 'warning']
     """
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+@lru_cache(maxsize=1 << 16)
+def paragraph_tokens(paragraph: str) -> tuple[str, ...]:
+    """Tokens of one paragraph, cached: copies of a story share their paragraphs."""
+    return tuple(tokens(paragraph))
 
 
 def paragraphs(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .candidates import band_pairs, lsh_params
+from .candidates import band_pairs, estimated_jaccard, lsh_params
 from .clean import TemplateLines, clean
 from .cluster import cluster
 from .document import Document, prepare
@@ -42,7 +42,7 @@ class Result:
         labels: For each document, the index of its cluster in ``clusters``.
         evidence: For each document, the evidence against its representative
             (None for representatives).
-        pairs: All verified same-story pairs (the clustering's edges).
+        pairs: The verified pairs along which clusters were merged.
         params: The parameters used.
         stats: Counts per stage (candidates, verified pairs, ...).
     """
@@ -60,13 +60,16 @@ class Result:
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True) -> list[Document]:
     """Clean (learning the input's template lines first), tokenize and hash records."""
     records = list(records)
-    templates = None
-    if do_clean:
-        templates = TemplateLines().fit(
-            clean(r.text).text.splitlines() for r in records if not r.warning)
     hasher = TokenHasher()
-    return [prepare(i, r, shingle_size=params.shingle_size, salient=params.salient_words, hasher=hasher, templates=templates,
-                    do_clean=do_clean) for i, r in enumerate(records)]
+    seen: dict[str, Document] = {}
+    if not do_clean:
+        return [prepare(i, r, shingle_size=params.shingle_size, salient=params.salient_words, hasher=hasher,
+                        do_clean=False, seen=seen) for i, r in enumerate(records)]
+    first_pass = [clean(r.text) for r in records]
+    templates = TemplateLines().fit(c.text.splitlines() for c, r in zip(first_pass, records) if not r.warning)
+    return [prepare(i, r, shingle_size=params.shingle_size, salient=params.salient_words, hasher=hasher,
+                    cleaned=c, templates=templates, seen=seen)
+            for i, (r, c) in enumerate(zip(records, first_pass))]
 
 
 def priority_key(doc: Document) -> tuple[int, str, int]:
@@ -101,29 +104,28 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *,
     stats["distinct_texts"] = len(heads)
 
     signer = Signer(num_perm=params.num_perm, seed=params.seed)
-    candidates = set()
+    found, estimates = [], []
     for attr, threshold in (("shingles", params.copy_lsh_threshold), ("words", params.word_lsh_threshold)):
-        sets = [getattr(documents[i], attr) for i in heads]
-        signatures = signer.sign(sets)
+        signatures = np.zeros((n, params.num_perm), dtype=np.uint32)
+        signatures[heads] = signer.sign([getattr(documents[i], attr) for i in heads])
         bands, band_rows = lsh_params(threshold, params.num_perm)
-        local = band_pairs(signatures, np.arange(len(heads)), bands=bands, band_rows=band_rows,
-                           max_bucket=params.max_bucket)
-        candidates.update(map(tuple, heads[local].tolist()))
+        found.append(band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
+                                max_bucket=params.max_bucket))
+        estimates.append(signatures)
+    candidates = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), np.int64)
     stats["candidate_pairs"] = len(candidates)
+    # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate).
+    strength = estimated_jaccard(estimates[0], candidates) + 0.5 * estimated_jaccard(estimates[1], candidates)
+    ordered = candidates[np.lexsort((candidates[:, 1], candidates[:, 0], -strength))]
 
     verifier = Verifier(documents, params)
-    pairs: list[Evidence] = []
-    for group in by_print.values():
-        pairs.extend(verifier.verify(group[0], k) for k in group[1:])
-    for i, j in sorted(candidates):
-        evidence = verifier.verify(i, j)
-        if evidence.same_story:
-            pairs.append(evidence)
-    stats["verified_pairs"] = len(pairs)
-
+    exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
     priority = [priority_key(d) for d in documents]
-    rep_of = cluster(n, ((e.a, e.b, e.similarity) for e in pairs),
-                     lambda i, j: verifier.verify(i, j).same_story, priority)
+    rep_of, merged = cluster(n, [*exact_pairs, *map(tuple, ordered.tolist())], verifier.same_story, priority,
+                             compatible=verifier.compatible, trusted=verifier.is_copy)
+    pairs = [verifier.verify(i, j) for i, j in merged]
+    stats["verified_pairs"] = len(verifier._cache)
+
     groups: dict[int, list[int]] = defaultdict(list)
     for i, rep in enumerate(rep_of):
         groups[rep].append(i)

@@ -16,7 +16,6 @@ reported and still appears in the output. Problems that stop the run
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -117,27 +116,25 @@ def _read_jsonl_file(path: Path) -> Iterator[Record]:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rb") as raw:
-            stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
-            yield from _read_jsonl(stream, str(path))
+            yield from _read_jsonl(raw, str(path))
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise InputError(f"{path}: cannot read: {err}") from err
 
 
-def _read_jsonl(stream: IO[str], name: str) -> Iterator[Record]:
-    lineno = 0
-    while True:
-        lineno += 1
-        try:
-            line = stream.readline()
-        except UnicodeDecodeError as err:
-            yield Record(str(lineno), "", f"{name}:{lineno}",
-                         warning=f"{name}, line {lineno}: not UTF-8 ({err.reason}); record skipped")
-            continue
-        if not line:
-            return
-        if not line.strip():
-            continue
-        yield _parse_jsonl_line(line, name, lineno)
+def _read_jsonl(stream: IO[str] | IO[bytes], name: str) -> Iterator[Record]:
+    """Records of a JSONL stream; each line is decoded on its own, so a bad
+    byte costs only its own line (reported), never its neighbours."""
+    for lineno, line in enumerate(stream, 1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as err:
+                yield Record(str(lineno), "", f"{name}:{lineno}",
+                             warning=f"{name}, line {lineno}: not UTF-8 (byte 0x{line[err.start]:02x} "
+                                     f"at column {err.start + 1}); record not read")
+                continue
+        if line.strip():
+            yield _parse_jsonl_line(line, name, lineno)
 
 
 def _parse_jsonl_line(line: str, name: str, lineno: int) -> Record:

@@ -8,20 +8,28 @@ documents the background dominates, so a word two articles share is not
 mistaken for a common one just because the input is tiny; with thousands of
 documents the input's own frequencies dominate. Stop words (scikit-learn's
 English list) are not terms.
+
+Document frequencies are counted on at most ``sample`` documents of the
+input (evenly spaced), and vectors are built only for the documents that
+reach a cosine test: both keep verification linear in the input. Vectors are
+sparse ``(term ids, weights)`` pairs, L2-normalised; cosine is a dot product
+on the common ids.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
-from sklearn.preprocessing import normalize as l2_normalize
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 _WORDS_PER_DOC = 500.0
+
+Vector = tuple[np.ndarray, np.ndarray]
 
 
 def content_words(tokens: Sequence[str]) -> list[str]:
@@ -34,37 +42,75 @@ def background_doc_share(term: str) -> float:
     """Share of ordinary English documents (of ~500 words) that contain ``term``."""
     from wordfreq import word_frequency
 
-    freq = word_frequency(term, "en")
-    return float(-np.expm1(-freq * _WORDS_PER_DOC))
+    return -math.expm1(-word_frequency(term, "en") * _WORDS_PER_DOC)
 
 
 class TfidfModel:
-    """TF-IDF vectors for token lists, fitted on one input.
+    """TF-IDF vectors for token lists of one input.
 
     Args:
         prior_docs: Weight of the general-English background, in documents.
+        sample: At most this many documents are counted for document frequencies.
     """
 
-    def __init__(self, *, prior_docs: float = 100.0) -> None:
+    def __init__(self, *, prior_docs: float = 100.0, sample: int = 5000) -> None:
         self.prior_docs = prior_docs
+        self.sample = sample
 
     def fit(self, documents: Sequence[Sequence[str]]) -> TfidfModel:
-        """Learn the vocabulary and IDF from the documents' tokens."""
-        self.vectorizer_ = CountVectorizer(analyzer=content_words, dtype=np.float32)
-        counts = self.vectorizer_.fit_transform(documents)
-        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
-        terms = self.vectorizer_.get_feature_names_out()
-        background = np.fromiter((background_doc_share(t) for t in terms), dtype=np.float64, count=len(terms))
-        n = counts.shape[0] + self.prior_docs
-        self.idf_ = (np.log((n + 1) / (df + self.prior_docs * background + 1)) + 1).astype(np.float32)
-        self.doc_vectors_ = self._weigh(counts)
+        """Count document frequencies on (a sample of) the documents' tokens."""
+        step = max(1, math.ceil(len(documents) / self.sample))
+        df: Counter[str] = Counter()
+        counted = 0
+        for tokens in documents[::step]:
+            df.update(set(tokens))
+            counted += 1
+        self.df_ = df
+        self.n_docs_ = counted
+        self.term_ids_: dict[str, int] = {}
+        self._idf = np.empty(1024)
         return self
 
-    def transform(self, documents: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        """Return L2-normalised TF-IDF rows for token lists (unknown terms ignored)."""
-        return self._weigh(self.vectorizer_.transform(documents))
+    def _term(self, term: str) -> int:
+        tid = self.term_ids_.get(term)
+        if tid is None:
+            tid = self.term_ids_[term] = len(self.term_ids_)
+            if tid == len(self._idf):
+                self._idf = np.concatenate([self._idf, np.empty(len(self._idf))])
+            n = self.n_docs_ + self.prior_docs
+            df = self.df_.get(term, 0) + self.prior_docs * background_doc_share(term)
+            self._idf[tid] = math.log((n + 1) / (df + 1)) + 1
+        return tid
 
-    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        counts = counts.tocsr().astype(np.float32)
-        counts.data = 1 + np.log(counts.data)
-        return l2_normalize(counts @ sp.diags(self.idf_), copy=False).tocsr()
+    def idf(self, term: str) -> float:
+        """The IDF of one term."""
+        return self._idf[self._term(term)]
+
+    def vector(self, tokens: Sequence[str]) -> Vector:
+        """The L2-normalised TF-IDF vector of a token list, as sorted ``(ids, weights)``."""
+        counts = Counter(content_words(tokens))
+        if not counts:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        ids = np.fromiter((self._term(t) for t in counts), dtype=np.int64, count=len(counts))
+        idf = self._idf[ids]
+        weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf
+        order = np.argsort(ids)
+        return ids[order], weights[order] / np.linalg.norm(weights)
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    """Cosine of two normalised sparse vectors."""
+    _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
+    return float(np.dot(a[1][ia], b[1][ib]))
+
+
+def cosine_matrix(rows_a: Sequence[Vector], rows_b: Sequence[Vector]) -> np.ndarray:
+    """Cosines of every vector of ``rows_a`` with every vector of ``rows_b``."""
+    rows = [*rows_a, *rows_b]
+    ids = np.concatenate([v[0] for v in rows]) if rows else np.empty(0, np.int64)
+    weights = np.concatenate([v[1] for v in rows]) if rows else np.empty(0)
+    row_of = np.repeat(np.arange(len(rows)), [len(v[0]) for v in rows])
+    vocab, cols = np.unique(ids, return_inverse=True)
+    dense = np.zeros((len(rows), len(vocab)))
+    dense[row_of, cols] = weights
+    return dense[: len(rows_a)] @ dense[len(rows_a):].T

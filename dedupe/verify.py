@@ -29,7 +29,7 @@ import numpy as np
 from .align import Alignment, align
 from .document import Document
 from .params import Params
-from .tfidf import TfidfModel
+from .tfidf import TfidfModel, Vector, cosine, cosine_matrix
 
 SAME_STORY = ("exact", "near-duplicate", "contained", "rewrite")
 
@@ -49,6 +49,8 @@ class Evidence:
         cosine: Document TF-IDF cosine (None when not needed).
         aligned: Smaller side's in-order aligned share (None when not computed).
         aligned_pairs: Number of aligned paragraph pairs (None when not computed).
+        shorter_aligned: In-order aligned share of the shorter document alone
+            (None when not computed): high when it is an excerpt of a rewrite.
     """
 
     a: int
@@ -61,11 +63,17 @@ class Evidence:
     cosine: float | None = None
     aligned: float | None = None
     aligned_pairs: int | None = None
+    shorter_aligned: float | None = None
 
     @property
     def same_story(self) -> bool:
         """True when the relation joins the two documents into one story."""
         return self.relation in SAME_STORY
+
+    def compatible(self, rewrite_threshold: float) -> bool:
+        """True when the two may sit in one cluster: one story, or the shorter
+        one aligns within the longer (an excerpt of a rewrite)."""
+        return self.same_story or (self.shorter_aligned or 0.0) >= rewrite_threshold
 
     def to_dict(self) -> dict[str, Any]:
         """The evidence as a JSON-ready dict (floats rounded to 4 places)."""
@@ -83,8 +91,9 @@ class Verifier:
     def __init__(self, documents: Sequence[Document], params: Params) -> None:
         self.documents = documents
         self.params = params
-        self._model = TfidfModel().fit([d.tokens for d in documents])
-        self._paragraph_vectors: dict[int, Any] = {}
+        self._model = TfidfModel().fit([d.tokens for d in documents if not d.warning])
+        self._vectors: dict[int, Vector] = {}
+        self._paragraph_vectors: dict[int, list[Vector]] = {}
         self._cache: dict[tuple[int, int], Evidence] = {}
 
     def verify(self, i: int, j: int) -> Evidence:
@@ -96,25 +105,43 @@ class Verifier:
         if (found.a, found.b) == (i, j):
             return found
         return Evidence(i, j, found.relation, found.similarity, found.jaccard, found.b_in_a,
-                        found.a_in_b, found.cosine, found.aligned, found.aligned_pairs)
+                        found.a_in_b, found.cosine, found.aligned, found.aligned_pairs, found.shorter_aligned)
+
+    def same_story(self, i: int, j: int) -> bool:
+        """True when documents ``i`` and ``j`` are verified as one story."""
+        return self.verify(i, j).same_story
+
+    def is_copy(self, i: int, j: int, *, min_jaccard: float = 0.7) -> bool:
+        """True for an exact copy or a near-duplicate with shingle Jaccard >= ``min_jaccard``."""
+        e = self.verify(i, j)
+        return e.relation == "exact" or (e.relation == "near-duplicate" and e.jaccard >= min_jaccard)
+
+    def compatible(self, i: int, j: int) -> bool:
+        """True when documents ``i`` and ``j`` may share a cluster (see :meth:`Evidence.compatible`)."""
+        return self.verify(i, j).compatible(self.params.rewrite_threshold)
 
     def cosine(self, i: int, j: int) -> float:
         """Document TF-IDF cosine of documents ``i`` and ``j``."""
-        vectors = self._model.doc_vectors_
-        return float(vectors[i].multiply(vectors[j]).sum())
+        return cosine(self._vector(i), self._vector(j))
 
     def alignment(self, i: int, j: int) -> Alignment:
         """In-order paragraph alignment of documents ``i`` and ``j``."""
-        a, b = self._paragraphs(i), self._paragraphs(j)
-        similarity = (a @ b.T).toarray()
+        similarity = cosine_matrix(self._paragraphs(i), self._paragraphs(j))
         return align(similarity, [len(p) for p in self.documents[i].paragraph_tokens],
                      [len(p) for p in self.documents[j].paragraph_tokens],
                      min_score=self.params.paragraph_min_score)
 
-    def _paragraphs(self, i: int) -> Any:
+    def _vector(self, i: int) -> Vector:
+        vector = self._vectors.get(i)
+        if vector is None:
+            vector = self._vectors[i] = self._model.vector(self.documents[i].tokens)
+        return vector
+
+    def _paragraphs(self, i: int) -> list[Vector]:
         vectors = self._paragraph_vectors.get(i)
         if vectors is None:
-            vectors = self._paragraph_vectors[i] = self._model.transform(self.documents[i].paragraph_tokens)
+            vectors = self._paragraph_vectors[i] = [self._model.vector(p)
+                                                    for p in self.documents[i].paragraph_tokens]
         return vectors
 
     def _decide(self, i: int, j: int) -> Evidence:
@@ -140,9 +167,10 @@ class Verifier:
             relation = "partial" if max(a_in_b, b_in_a) >= 0.1 else "unrelated"
             return Evidence(relation=relation, similarity=max(jaccard, cosine), cosine=cosine, **base)
         aligned = self.alignment(i, j)
+        found = dict(cosine=cosine, aligned=aligned.score, aligned_pairs=len(aligned.pairs),
+                     shorter_aligned=aligned.a_share if a.size <= b.size else aligned.b_share)
         if aligned.score >= p.rewrite_threshold:
-            return Evidence(relation="rewrite", similarity=aligned.score, cosine=cosine,
-                            aligned=aligned.score, aligned_pairs=len(aligned.pairs), **base)
+            return Evidence(relation="rewrite", similarity=aligned.score, **found, **base)
         partial = max(a_in_b, b_in_a) >= 0.1 or any(s >= 0.8 for _, _, s in aligned.pairs)
         return Evidence(relation="partial" if partial else "unrelated", similarity=max(jaccard, aligned.score),
-                        cosine=cosine, aligned=aligned.score, aligned_pairs=len(aligned.pairs), **base)
+                        **found, **base)

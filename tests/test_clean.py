@@ -1,0 +1,212 @@
+"""Clean stage: exactly the boilerplate lines of the seeds go, article sentences stay, templates are learned."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from dedupe import clean
+from dedupe.clean import TemplateLines
+from dedupe.normalize import normalize
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+# The boilerplate of each seed, listed by reading the files, in file order.
+BOILERPLATE: dict[str, list[str]] = {
+    "000_bfbadb3f299e418c.txt": [],
+    "001_11fbaa8c86e3078d.txt": [
+        "Pro-Iran groups in Iraq have intensified calls for the withdrawal of US troops following a series of "
+        "Israeli strikes on Iran. A prominent faction, Kataeb...",
+        "Pro-Iran Groups in Iraq Demand Withdrawal of US Troops Amid Escalating Tensions",  # second copy
+        "Picture of SSBCrackExams",
+        "SSBCrackExams",
+        "SSBCrackExams is a premium online portal for Indian Defence aspirants, helping them to achieve their "
+        "dreams of joining Indian Defence forces.",
+        "Leave a Comment",
+    ],
+    "002_c094ca8cd057c268.txt": [],
+    "003_da02074730d16e77.txt": [
+        "2024 01 08T193634Z 1 LYNXMPEK070Q3 RTROPTP 4 IRAQ SECURITY USA scaled",
+        "FILE PHOTO: Military vehicles of U.S. soldiers are seen at the al-Asad air base in Anbar province, Iraq, "
+        "January 13, 2020. REUTERS/John Davison/File Photo",
+        "More from Qonversations",
+        "Global Gender Gap",
+        "Global gender pay gap to close in 134 years – Report",
+        "South Korea Birth rate",
+        "South Korea: younger girls and older boys = increased birth rate?",
+        "Global Affairs",
+        "2023 11 27T105503Z 174275005 RC2ML4ARBVEY RTRMADP 3 RUSSIA VTB",
+        "Putin denies any intention for Russia to attack NATO",
+        "2024 05 27T100733Z 1 LYNXMPEK4Q085 RTROPTP 4 HEALTH WHO",
+        "How COVID-19 eliminated a decade of progress in the global level of life experience",
+        "Front of mind",
+    ],
+    "004_26411969a0d151c5.txt": [
+        '" Conservative News Daily does not always share or support the views and opinions expressed here; '
+        'they are just those of the writer."',
+        "*As an Amazon Associate I earn from qualifying purchases",
+        "Back to top button",
+        "Available for Amazon Prime",
+        "Close",
+        "Adblock Detected",
+        "Please consider supporting us by disabling your ad blocker",
+    ],
+}
+
+
+def test_every_seed_has_a_boilerplate_list() -> None:
+    assert sorted(p.name for p in SEEDS.glob("*.txt")) == sorted(BOILERPLATE)
+
+
+@pytest.mark.parametrize("name", sorted(BOILERPLATE))
+def test_seed_loses_exactly_its_boilerplate(name: str) -> None:
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    expected = BOILERPLATE[name]
+    lines = [line.strip() for line in text.splitlines()]
+    assert all(line in lines for line in expected), "the expected list must quote the seed"
+
+    cleaned = clean(text)
+
+    assert [r.text for r in cleaned.removed] == expected
+    kept = Counter(line.strip() for line in cleaned.text.splitlines() if line.strip())
+    assert kept == Counter(line for line in lines if line) - Counter(expected)
+
+
+@pytest.mark.parametrize("name", sorted(BOILERPLATE))
+def test_removals_carry_reasons_and_input_line_numbers(name: str) -> None:
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    lines = text.splitlines()
+
+    removed = clean(text).removed
+
+    assert [r.line for r in removed] == sorted({r.line for r in removed})
+    for r in removed:
+        assert r.reason.strip()
+        assert 1 <= r.line <= len(lines)
+        assert lines[r.line - 1].strip() == r.text
+
+
+def test_second_headline_copy_is_the_one_removed() -> None:
+    removed = clean((SEEDS / "001_11fbaa8c86e3078d.txt").read_text(encoding="utf-8")).removed
+    assert [r.line for r in removed][:2] == [3, 5]
+
+
+NEWSPAPER_ARTICLE = [
+    "Regional Newspaper Loses Two Legal Battles In One Week",
+    "The Dunmore Gazette, a family-owned newspaper founded in 1887, lost two separate legal disputes this week, "
+    "and its editor warned readers that the costs could force cuts to the printed edition.",
+    "{middle}",
+    "Lawyers for the newspaper said they were studying both decisions and had not yet decided whether to appeal, "
+    "a step that would keep the cases in the courts for at least another year.",
+]
+
+
+@pytest.mark.parametrize("middle", [
+    "The court ruled that the copyright claim brought by a freelance photographer had merit because the paper "
+    "printed his picture of the floods without permission or payment.",
+    "Investigators said the site's cookie policy allowed advertisers to track readers across dozens of news "
+    "websites without their consent, the regulator's report said.",
+])
+def test_article_sentence_about_copyright_or_cookies_is_kept(middle: str) -> None:
+    text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)
+
+    cleaned = clean(text)
+
+    assert cleaned.removed == []
+    assert middle in cleaned.text.splitlines()
+
+
+FOOTER = [
+    "Globe Daily Wire delivers independent local reporting every single morning.",
+    "Tips and corrections reach our newsroom through the contact page on our website.",
+]
+
+STORIES = [
+    ["Harbour Ferry Service Resumes After Storm Repairs",
+     "The harbour ferry between Port Ellis and the northern islands restarted on Monday after engineers replaced "
+     "two damaged landing ramps that were torn loose during last month's winter storm surge.",
+     "Commuters queued from dawn at the terminal, and the operator added three extra sailings in the morning to "
+     "clear a backlog of freight lorries that had waited almost a week for space on board.",
+     "The regional transport board said a permanent sea wall around the terminal would be designed this spring, "
+     "although funding for construction has not yet been approved by the island councils."],
+    ["Village Library Opens Robotics Club For Teenagers",
+     "Teenagers in Ashcombe can now build and program small robots every Thursday evening, after the village "
+     "library converted an unused storage room into a workshop with soldering benches and laptops.",
+     "Volunteers from a nearby aerospace firm supervise the sessions, teaching circuit design, sensor wiring and "
+     "basic coding while the students compete to steer their machines through an obstacle maze.",
+     "Librarians hope the club will attract pupils who rarely borrow books, and they plan a county tournament in "
+     "June where teams from six neighbouring schools will race their autonomous rovers."],
+    ["Orchard Growers Report Record Cherry Harvest",
+     "Cherry farmers across the Dunmore valley picked their largest crop in two decades this summer, helped by a "
+     "frost-free April, steady rainfall in May and an unusually long spell of warm sunshine.",
+     "Packing sheds ran double shifts to grade and chill the fruit, and several growers hired seasonal pickers "
+     "from universities because the usual contract crews were already booked by vineyards elsewhere.",
+     "Prices at the wholesale market fell sharply as supplies surged, so the growers' cooperative has started "
+     "selling surplus cherries to a distillery and a jam maker instead of leaving them to rot."],
+    ["Hospital Trials Night Clinic For Shift Workers",
+     "St Brendan's hospital has begun a six-month experiment offering outpatient appointments between ten at "
+     "night and two in the morning for nurses, drivers, cleaners and factory staff on late shifts.",
+     "Doctors running the pilot said the first fortnight was fully booked, mostly with blood tests, diabetes "
+     "checks and physiotherapy that patients had postponed for months because of their working hours.",
+     "Hospital managers will compare missed-appointment rates with daytime clinics before deciding whether to "
+     "extend the scheme, which costs roughly the same as hiring two additional consultants."],
+    ["Mountain Rescue Team Gets Thermal Imaging Drone",
+     "Volunteers with the Carrick mountain rescue team received a drone fitted with a thermal camera, bought "
+     "with donations from climbers, hillwalking clubs and a local brewery that held a charity auction.",
+     "The aircraft can search a steep gully in minutes, spotting the body heat of an injured walker through "
+     "fog or darkness, tasks that previously demanded hours of dangerous scrambling by exhausted crews.",
+     "Team leaders are training four pilots to fly it in gusty conditions, and they expect the equipment to "
+     "shorten most winter searches, when daylight is short and hypothermia sets in quickly."],
+    ["Tram Extension Reaches University Campus",
+     "Passengers boarded the first tram to the university campus on Saturday, ending four years of roadworks "
+     "that closed lanes along Mill Road and forced dozens of shops to adjust their delivery times.",
+     "The new line adds five stops and a park-and-ride site near the ring road, and city planners predict it "
+     "will carry around twelve thousand students, lecturers and hospital visitors every weekday.",
+     "Business owners along the route welcomed the reopening but asked the council for compensation for lost "
+     "trade, citing months when footfall dropped because pavements were fenced off."],
+    ["Bakery Cooperative Revives Heritage Grain Bread",
+     "A cooperative of bakers in Wexmoor has revived loaves made from spelt and einkorn varieties that local "
+     "millers abandoned in the nineteenth century, working with a seed bank to source the grain.",
+     "Farmers on three smallholdings sowed the old wheat last autumn, accepting lower yields in exchange for a "
+     "guaranteed price, and the first stone-ground flour arrived at the ovens in September.",
+     "The dense, nutty bread sells out before lunchtime most days, and the bakers are now negotiating with a "
+     "supermarket chain that wants to stock it in its regional delicatessen counters."],
+    ["Coastal Town Bans Cars From Seafront Promenade",
+     "Councillors in Selham voted to close the seafront promenade to motor traffic every weekend from April to "
+     "October, turning the road into space for cyclists, market stalls, buskers and families.",
+     "Residents living on the hillside streets behind the beach objected that diverted vehicles would clog "
+     "narrow lanes, and the council promised new signs and a shuttle bus from the railway station.",
+     "Cafe owners along the front reported busier terraces during a trial closure last summer, when visitor "
+     "surveys found that most people stayed longer and spent more money than before."],
+]
+
+
+def test_shared_footer_across_different_stories_is_template() -> None:
+    documents = [story + FOOTER for story in STORIES]
+
+    templates = TemplateLines().fit(documents)
+
+    for line in FOOTER:
+        assert templates.is_template(normalize(line))
+    for story in STORIES:
+        for line in story:
+            assert not templates.is_template(normalize(line)), line
+    text = "\n\n".join(documents[0])
+    assert clean(text).removed == []  # sentences: only the template knowledge removes them
+    cleaned = clean(text, templates=templates)
+    assert [r.text for r in cleaned.removed] == FOOTER
+    assert all(r.reason for r in cleaned.removed)
+
+
+def test_story_copied_many_times_is_not_template() -> None:
+    story = STORIES[2]
+    documents = [story + [f"Filed by bureau number {k} of the {name} network"]
+                 for k, name in enumerate(["Amber", "Birch", "Cedar", "Delta", "Ember", "Fjord", "Grove", "Heath"])]
+
+    templates = TemplateLines().fit(documents)
+
+    for line in story:
+        assert not templates.is_template(normalize(line)), line
+    assert templates.lines_ == set()

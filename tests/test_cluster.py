@@ -1,0 +1,66 @@
+"""Clustering verified pairs: cliques merge, bridges do not chain, the smallest priority key represents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from dedupe.cluster import cluster
+
+
+def _verified(pairs: Iterable[tuple[int, int]]) -> Callable[[int, int], bool]:
+    known = {frozenset(p) for p in pairs}
+    return lambda i, j: frozenset((i, j)) in known
+
+
+def test_bridge_does_not_join_the_two_sides() -> None:
+    # B (1) is verified with A (0) and with C (2); A and C are different stories.
+    verify = _verified([(0, 1), (1, 2)])
+
+    labels, merged = cluster(3, [(0, 1), (1, 2)], verify, priority=[0, 1, 2])
+
+    assert labels[0] != labels[2]
+    assert len(merged) == 1
+
+
+def test_bridge_between_two_groups_does_not_chain_them() -> None:
+    verify = _verified([(0, 1), (3, 4), (1, 2), (2, 3)])
+
+    labels, _ = cluster(5, [(0, 1), (3, 4), (1, 2), (2, 3)], verify, priority=list(range(5)))
+
+    assert labels[0] == labels[1]
+    assert labels[3] == labels[4]
+    assert labels[0] != labels[3]
+
+
+def test_unverified_candidates_are_not_merged() -> None:
+    labels, merged = cluster(3, [(0, 1), (1, 2)], _verified([]), priority=[0, 1, 2])
+
+    assert labels == [0, 1, 2]
+    assert merged == []
+
+
+def test_clique_merges_and_smallest_priority_key_represents() -> None:
+    pairs = [(i, j) for i in range(4) for j in range(4) if i < j]
+
+    labels, merged = cluster(4, pairs, _verified(pairs), priority=[(5, "c"), (2, "a"), (9, "x"), (2, "b")])
+
+    assert labels == [1, 1, 1, 1]
+    assert len(merged) == 3  # a tree over the four members
+
+
+def test_merge_when_most_cross_pairs_are_verified() -> None:
+    # 3 is verified with 0 and 1 but not with 2: two of the three cross pairs agree.
+    verify = _verified([(0, 1), (0, 2), (1, 2), (0, 3), (1, 3)])
+
+    labels, _ = cluster(4, [(0, 1), (0, 2), (1, 2), (0, 3)], verify, priority=[3, 2, 1, 0])
+
+    assert labels == [3, 3, 3, 3]
+
+
+def test_separate_stories_and_isolated_documents() -> None:
+    pairs = [(0, 2), (3, 4), (1, 3), (1, 4)]
+    priority = [(-50, 0), (-40, 1), (-80, 2), (-10, 3), (-90, 4), (-30, 5)]
+
+    labels, _ = cluster(6, pairs, _verified(pairs), priority=priority)
+
+    assert labels == [2, 4, 2, 4, 4, 5]

@@ -1,0 +1,120 @@
+"""Sign stage: shingle hashes and MinHash signatures, checked against datasketch's affine32 MinHash."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from dedupe import sign
+from dedupe.sign import Signer, TokenHasher, shingle_hash32, shingle_hashes
+
+SHINGLE = 5
+VOCABULARY = [f"w{k}" for k in range(3000)]
+FIXED_TOKENS = ["kataeb", "hezbollah", "urged", "baghdad", "to", "expel", "foreign", "forces"]
+
+
+def _shingles(tokens: list[str], n: int = SHINGLE) -> list[str]:
+    return [" ".join(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1))]
+
+
+def _reference(tokens: list[str], hasher: TokenHasher, num_perm: int = 64, seed: int = 3) -> np.ndarray:
+    m = MinHash(num_perm=num_perm, seed=seed, scheme="affine32",
+                hashfunc=lambda s: shingle_hash32(s.split(), hasher))
+    for s in _shingles(tokens):
+        m.update(s)
+    return m.hashvalues
+
+
+def _random_tokens(rng: np.random.RandomState, n: int) -> list[str]:
+    return [VOCABULARY[k] for k in rng.randint(0, len(VOCABULARY), size=n)]
+
+
+@pytest.mark.parametrize("tokens", [
+    "pro iran groups in iraq demand withdrawal of us troops amid escalating tensions".split(),
+    "a b c d e".split(),  # exactly one shingle
+    "too short".split(),  # shorter than a shingle: the whole text is one
+    "the the the the the the the the".split(),  # repeated shingles count once
+    _random_tokens(np.random.RandomState(0), 300),
+])
+def test_signature_equals_datasketch_affine32(tokens: list[str]) -> None:
+    hasher = TokenHasher()
+
+    ours = Signer(num_perm=64, seed=3).sign([shingle_hashes(hasher(tokens), SHINGLE)])[0]
+
+    assert ours.dtype == np.uint32
+    np.testing.assert_array_equal(ours, _reference(tokens, hasher))
+
+
+def test_shingle_hashes_are_the_distinct_shingle_hash32_values() -> None:
+    hasher = TokenHasher()
+    tokens = "one two three four five six one two three four five six seven".split()
+
+    expected = sorted({shingle_hash32(s.split(), hasher) for s in _shingles(tokens)})
+
+    assert shingle_hashes(hasher(tokens), SHINGLE).tolist() == expected
+
+
+def _pair_with_overlap(rng: np.random.RandomState, jaccard: float, length: int = 600) -> tuple[list[str], list[str]]:
+    # A shared block followed by a private block on each side: J ~ shared / (shared + 2 * private).
+    shared = int(round(length * 2 * jaccard / (1 + jaccard)))
+    private = length - shared
+    common = _random_tokens(rng, shared)
+    return common + _random_tokens(rng, private), common + _random_tokens(rng, private)
+
+
+@pytest.mark.parametrize("target", [0.2, 0.5, 0.8])
+def test_signature_agreement_estimates_jaccard(target: float) -> None:
+    rng = np.random.RandomState(2024)
+    hasher = TokenHasher()
+    a, b = _pair_with_overlap(rng, target)
+    sa, sb = shingle_hashes(hasher(a), SHINGLE), shingle_hashes(hasher(b), SHINGLE)
+    exact = len(np.intersect1d(sa, sb)) / len(np.union1d(sa, sb))
+    assert abs(exact - target) < 0.05  # the construction does what it says
+
+    signatures = Signer(num_perm=256, seed=1).sign([sa, sb])
+    estimate = float(np.mean(signatures[0] == signatures[1]))
+
+    assert abs(estimate - exact) <= 0.08
+
+
+def test_empty_shingle_set_gives_all_ones() -> None:
+    hasher = TokenHasher()
+    assert shingle_hashes(hasher([]), SHINGLE).size == 0
+
+    signatures = Signer(num_perm=32, seed=1).sign([np.empty(0, dtype=np.uint32),
+                                                   shingle_hashes(hasher(FIXED_TOKENS), SHINGLE)])
+
+    assert (signatures[0] == 0xFFFFFFFF).all()
+    assert not (signatures[1] == 0xFFFFFFFF).all()
+    np.testing.assert_array_equal(signatures[0], MinHash(num_perm=32, seed=1, scheme="affine32").hashvalues)
+
+
+def test_batch_split_into_chunks_gives_the_same_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.RandomState(5)
+    hasher = TokenHasher()
+    sets = [shingle_hashes(hasher(_random_tokens(rng, n)), SHINGLE) for n in (40, 0, 7, 120, 3, 60)]
+    signer = Signer(num_perm=64, seed=9)
+    one_by_one = np.vstack([signer.sign([s]) for s in sets])
+
+    monkeypatch.setattr(sign, "_CHUNK", 64 * 50)  # a few shingles per vectorised step
+
+    np.testing.assert_array_equal(signer.sign(sets), one_by_one)
+
+
+def test_hashes_are_the_same_in_another_process() -> None:
+    code = ("import json; from dedupe.sign import TokenHasher, shingle_hash32, shingle_hashes; "
+            f"toks = {FIXED_TOKENS!r}; "
+            "print(json.dumps([shingle_hash32(toks), shingle_hashes(TokenHasher()(toks), 5).tolist()]))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}  # a different salt for Python's own hash()
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+
+    there_one, there_all = json.loads(done.stdout)
+    assert there_one == shingle_hash32(FIXED_TOKENS)
+    assert there_all == shingle_hashes(TokenHasher()(FIXED_TOKENS), SHINGLE).tolist()
