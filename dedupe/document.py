@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .clean import Cleaned, Removal, TemplateLines, clean, without_templates
+from .clean import Cleaned, Removal, TemplateLines, clean, is_prose, without_templates
 from .normalize import paragraph_tokens as paragraph_tokens_of
 from .normalize import paragraphs
 from .read import Record
@@ -27,6 +27,8 @@ class Document:
         text: Cleaned article text.
         removed: Lines the cleaner removed.
         paragraph_tokens: Tokens of each paragraph of the cleaned text.
+        prose: For each paragraph, whether it is running prose (see
+            :func:`dedupe.clean.is_prose`); lists, headlines and captions are not.
         fingerprint: SHA-1 of the normalized text (exact duplicates share it).
         shingles: Sorted distinct 32-bit hashes of the word shingles.
         words: Sorted distinct 32-bit hashes of the salient words (see :func:`salient_words`).
@@ -38,6 +40,7 @@ class Document:
     text: str
     removed: list[Removal]
     paragraph_tokens: list[list[str]]
+    prose: list[bool]
     fingerprint: str
     shingles: np.ndarray
     words: np.ndarray
@@ -50,6 +53,18 @@ class Document:
         if self._tokens is None:
             self._tokens = [t for p in self.paragraph_tokens for t in p]
         return self._tokens
+
+    def rewrite_weights(self) -> list[int]:
+        """Paragraph weights for rewrite evidence: tokens of prose paragraphs only.
+
+        Lists (tour dates, results tables), headlines and captions are often
+        copied from one press release into independent reports, so they do
+        not count as evidence of a rewrite; a document with little prose
+        (under 30% of its tokens) counts all its paragraphs.
+        """
+        sizes = [len(p) for p in self.paragraph_tokens]
+        prose = [n if ok else 0 for n, ok in zip(sizes, self.prose)]
+        return prose if sum(prose) >= 0.3 * sum(sizes) else sizes
 
     @property
     def size(self) -> int:
@@ -99,7 +114,10 @@ def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHashe
         text, removed = cleaned.text, cleaned.removed
     else:
         text, removed = record.text.strip(), []
-    paragraph_tokens = [list(toks) for toks in (paragraph_tokens_of(p) for p in paragraphs(text)) if toks]
+    split = [(p, list(paragraph_tokens_of(p))) for p in paragraphs(text)]
+    split = [(p, toks) for p, toks in split if toks]
+    paragraph_tokens = [toks for _, toks in split]
+    prose = [is_prose(p) for p, _ in split]
     flat = [t for p in paragraph_tokens for t in p]
     warning = record.warning
     if warning is None and not flat:
@@ -114,7 +132,7 @@ def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHashe
         word_hashes = hasher(salient_words(flat, salient))
         words = np.unique(((word_hashes >> np.uint64(32)) ^ word_hashes).astype(np.uint32))
     doc = Document(index=index, record=record, text=text, removed=removed, paragraph_tokens=paragraph_tokens,
-                   fingerprint=fingerprint, shingles=shingles, words=words, warning=warning, _tokens=flat)
+                   prose=prose, fingerprint=fingerprint, shingles=shingles, words=words, warning=warning, _tokens=flat)
     if seen is not None and twin is None and not warning:
         seen[fingerprint] = doc
     return doc

@@ -127,8 +127,7 @@ class Verifier:
     def alignment(self, i: int, j: int) -> Alignment:
         """In-order paragraph alignment of documents ``i`` and ``j``."""
         similarity = cosine_matrix(self._paragraphs(i), self._paragraphs(j))
-        return align(similarity, [len(p) for p in self.documents[i].paragraph_tokens],
-                     [len(p) for p in self.documents[j].paragraph_tokens],
+        return align(similarity, self.documents[i].rewrite_weights(), self.documents[j].rewrite_weights(),
                      min_score=self.params.paragraph_min_score)
 
     def _vector(self, i: int) -> Vector:

@@ -1,0 +1,87 @@
+"""Benchmark of `dedupe cluster` against the naive baseline on a generated feed with known truth.
+
+Usage: python benchmarks/bench_cluster.py [--docs 10000] [--seed 7]
+
+Builds the feed (benchmarks/feedgen.py) into benchmarks/out/, runs each system
+as its own subprocess in the same run (wall time, peak RSS from wait4), and
+scores both with dedupe.evaluate: pairwise precision/recall/F1, adjusted
+Rand index, and recall per kind of variant. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.feedgen import KINDS, build_feed, shared_data_available, write_feed  # noqa: E402
+from dedupe.evaluate import pair_scores, recall_of  # noqa: E402
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Run a command; return (seconds, peak RSS in MB) of that process alone."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def labels(path: Path) -> dict[str, object]:
+    with path.open(encoding="utf-8") as f:
+        return {r["id"]: r["cluster"] for r in map(json.loads, f)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if not shared_data_available():
+        raise SystemExit("needs ../shared/data (article-extraction-benchmark, rewrites-dev) next to the project")
+    out = ROOT / "benchmarks" / "out"
+    feed = build_feed(args.docs, seed=args.seed)
+    path = write_feed(feed, out)
+    n = len(feed.records)
+    systems = {
+        "dedupe": [sys.executable, "-m", "dedupe.cli", "cluster", str(path), "--format", "jsonl", "-q",
+                   "-o", str(out / "dedupe.jsonl")],
+        "baseline (MinHashLSH 0.5, raw 5-shingles, components)":
+            [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), str(path), str(out / "baseline.jsonl")],
+    }
+    by_kind = defaultdict(list)
+    for id_, kind in feed.kind.items():
+        by_kind[kind].append(id_)
+    rows = []
+    for name, cmd in systems.items():
+        seconds, rss = run(cmd)
+        pred = labels(out / ("dedupe.jsonl" if name == "dedupe" else "baseline.jsonl"))
+        s = pair_scores(feed.truth, pred)
+        kinds = {k: recall_of(by_kind[k], feed.truth, pred) for k in KINDS if by_kind[k]}
+        rows.append((name, s, n / seconds, rss, kinds))
+    base_rate = rows[1][2]
+    print(f"feed: {n} documents, {len(set(feed.truth.values()))} stories, seed {args.seed}\n")
+    print("| system | precision | recall | F1 | ARI | docs/s | × baseline | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, s, rate, rss, _ in rows:
+        print(f"| {name} | {s.precision:.4f} | {s.recall:.4f} | {s.f1:.4f} | {s.adjusted_rand:.4f} "
+              f"| {rate:.0f} | {rate / base_rate:.2f} | {rss:.0f} |")
+    print("\nrecall by kind of document (pairs involving a document of that kind):\n")
+    print("| system | " + " | ".join(k for k in KINDS if by_kind[k]) + " |")
+    print("|---|" + "---|" * len([k for k in KINDS if by_kind[k]]))
+    for name, _, _, _, kinds in rows:
+        print(f"| {name} | " + " | ".join(f"{v:.4f}" for v in kinds.values()) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Shared test setup: the repository root on ``sys.path`` (for ``benchmarks.feedgen``) and the seeds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Tests run with --import-mode=importlib, which does not add the rootdir to sys.path;
+# `from benchmarks.feedgen import ...` needs it.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    """The project's seed articles (``seeds/``): 001 and 002 are one story, 000, 003, 004 each alone."""
+    return ROOT / "seeds"
