@@ -68,9 +68,16 @@ def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_row
         found.append(np.stack([members[:-offset][same], members[offset:][same]], axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.unique(np.concatenate(found), axis=0)
-    pairs = rows[pairs]
-    return np.sort(pairs, axis=1)
+    pairs = np.sort(rows[np.concatenate(found)], axis=1)
+    return unique_pairs(pairs)
+
+
+def unique_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Distinct rows of an ``(m, 2)`` array of non-negative int pairs, sorted."""
+    if len(pairs) == 0:
+        return pairs.reshape(0, 2).astype(np.int64)
+    keys = np.unique(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
+    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
 
 
 def estimated_jaccard(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:

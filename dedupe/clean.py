@@ -254,11 +254,13 @@ class TemplateLines:
         min_docs: How many documents a line must occur in to be considered.
         max_share: The largest median share of a document that the common
             lines may cover for them to count as template.
+        sample: About this many of a line's documents are measured.
     """
 
-    def __init__(self, *, min_docs: int = 5, max_share: float = 0.5) -> None:
+    def __init__(self, *, min_docs: int = 5, max_share: float = 0.5, sample: int = 25) -> None:
         self.min_docs = min_docs
         self.max_share = max_share
+        self.sample = sample
         self.lines_: set[str] = set()
 
     def fit(self, documents: Iterable[Sequence[str]]) -> TemplateLines:
@@ -283,7 +285,7 @@ class TemplateLines:
                      doc_sets: dict[str, set[int]]) -> bool:
         half = len(docs) / 2
         shares = []
-        for d in docs:
+        for d in sorted(docs)[:: max(1, len(docs) // self.sample)]:
             total = common = 0
             for k in doc_lines[d]:
                 n = len(k.split())

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int, int], bool],
             priority: Sequence[object], *, compatible: Callable[[int, int], bool] | None = None,
             trusted: Callable[[int, int], bool] | None = None,
-            sample: int = 5) -> tuple[list[int], list[tuple[int, int]]]:
+            sample: int = 5, max_refusals: int = 3) -> tuple[list[int], list[tuple[int, int]]]:
     """Group ``n`` items along verified candidate pairs without chaining.
 
     Args:
@@ -34,6 +34,10 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
         priority: A sort key per item; the smallest key is a cluster's
             representative and is always among the sampled members.
         sample: Members per cluster compared when two clusters merge.
+        max_refusals: After this many refused pairs between the same two
+            clusters, their remaining candidate pairs are skipped (two related
+            stories, each copied many times, would otherwise be compared copy
+            by copy).
 
     Returns:
         For each item, the index of its cluster's representative; and the
@@ -48,6 +52,7 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     root = list(range(n))
     merged: list[tuple[int, int]] = []
+    refused: dict[tuple[int, int], int] = {}
 
     def find(i: int) -> int:
         while root[i] != i:
@@ -57,7 +62,13 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
 
     for i, j in candidates:
         ri, rj = find(i), find(j)
-        if ri == rj or not verify(i, j):
+        if ri == rj:
+            continue
+        between = (ri, rj) if ri < rj else (rj, ri)
+        if refused.get(between, 0) >= max_refusals:
+            continue
+        if not verify(i, j):
+            refused[between] = refused.get(between, 0) + 1
             continue
         mi, mj = members[ri], members[rj]
         if (len(mi) > 1 or len(mj) > 1) and not (min(len(mi), len(mj)) == 1 and trusted and trusted(i, j)):
@@ -65,6 +76,7 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
             check = compatible or verify
             agree = sum(1 for x in si for y in sj if (x, y) in ((i, j), (j, i)) or check(x, y))
             if agree * 2 <= len(si) * len(sj):
+                refused[between] = max_refusals
                 continue
         if len(mi) < len(mj):
             ri, rj, mi, mj = rj, ri, mj, mi

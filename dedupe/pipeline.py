@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .candidates import band_pairs, estimated_jaccard, lsh_params
+from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
 from .clean import TemplateLines, clean
 from .cluster import cluster
 from .document import Document, prepare
@@ -112,7 +112,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *,
         found.append(band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
                                 max_bucket=params.max_bucket))
         estimates.append(signatures)
-    candidates = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), np.int64)
+    candidates = unique_pairs(np.concatenate(found))
     stats["candidate_pairs"] = len(candidates)
     # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate).
     strength = estimated_jaccard(estimates[0], candidates) + 0.5 * estimated_jaccard(estimates[1], candidates)
