@@ -62,21 +62,24 @@ def align(similarity: np.ndarray, a_sizes: Sequence[int], b_sizes: Sequence[int]
     gains = scores * (np.asarray(a_sizes)[ii] / total_a + np.asarray(b_sizes)[jj] / total_b)
     order = np.lexsort((jj, ii))
     ii, jj, scores, gains = ii[order], jj[order], scores[order], gains[order]
-    # Longest (heaviest) chain increasing in both i and j: O(k^2) on the k
-    # candidate matches, which are few because of min_score.
-    best = gains.copy()
-    back = np.full(len(ii), -1)
-    for e in range(len(ii)):
-        earlier = np.flatnonzero((ii[:e] < ii[e]) & (jj[:e] < jj[e]))
-        if len(earlier):
-            f = earlier[np.argmax(best[earlier])]
-            best[e] = gains[e] + best[f]
-            back[e] = f
-    e = int(np.argmax(best))
+    # Heaviest chain increasing in both i and j: O(k^2) on the k candidate
+    # matches, which are few because of min_score; plain lists beat NumPy here.
+    il, jl, gl = ii.tolist(), jj.tolist(), gains.tolist()
+    best = list(gl)
+    back = [-1] * len(il)
+    for e in range(len(il)):
+        ie, je, top, arg = il[e], jl[e], 0.0, -1
+        for f in range(e):
+            if il[f] < ie and jl[f] < je and best[f] > top:
+                top, arg = best[f], f
+        if arg >= 0:
+            best[e] = gl[e] + top
+            back[e] = arg
+    e = max(range(len(best)), key=best.__getitem__)
     chain = []
     while e >= 0:
         chain.append(e)
-        e = int(back[e])
+        e = back[e]
     chain.reverse()
     pairs = tuple((int(ii[e]), int(jj[e]), round(float(scores[e]), 4)) for e in chain)
     a_share = sum(s * a_sizes[i] for i, _, s in pairs) / total_a
