@@ -11,7 +11,8 @@ jsonl, one object per input document, in input order::
 ``relation`` is ``exact``, ``near-duplicate`` (also for rewrites, see
 ``match``), ``contained`` or ``unique``; ``match`` is the finer verdict of
 the verifier (``exact``, ``near-duplicate``, ``contained``, ``rewrite``), or
-``representative`` / ``unique``.
+``indirect`` (joined through other members of the cluster), ``representative``
+or ``unique``.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ def document_rows(result: Result, *, with_evidence: bool = False) -> list[dict[s
             "representative_id": rep.record.id,
             "cluster_size": len(c.members),
         }
-        if ev is not None:
-            row.update(similarity=round(ev.similarity, 4), relation=_RELATION.get(ev.relation, "unique"),
-                       match=ev.relation)
+        if ev is not None and ev.same_story:
+            row.update(similarity=round(ev.similarity, 4), relation=_RELATION[ev.relation], match=ev.relation)
+        elif ev is not None:  # joined through other members, not directly like the representative
+            row.update(similarity=round(ev.similarity, 4), relation="near-duplicate", match="indirect")
         elif len(c.members) > 1:
             closest = max((result.evidence[m] for m in c.members[1:]), key=lambda e: e.similarity)
             row.update(similarity=1.0, relation=_RELATION[closest.relation], match="representative")

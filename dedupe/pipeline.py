@@ -124,7 +124,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *,
     rep_of, merged = cluster(n, [*exact_pairs, *map(tuple, ordered.tolist())], verifier.same_story, priority,
                              compatible=verifier.compatible, trusted=verifier.is_copy)
     pairs = [verifier.verify(i, j) for i, j in merged]
-    stats["verified_pairs"] = len(verifier._cache)
+    stats["verified_pairs"] = verifier.verified_count
 
     groups: dict[int, list[int]] = defaultdict(list)
     for i, rep in enumerate(rep_of):

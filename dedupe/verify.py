@@ -107,6 +107,11 @@ class Verifier:
         return Evidence(i, j, found.relation, found.similarity, found.jaccard, found.b_in_a,
                         found.a_in_b, found.cosine, found.aligned, found.aligned_pairs, found.shorter_aligned)
 
+    @property
+    def verified_count(self) -> int:
+        """How many distinct pairs have been verified so far."""
+        return len(self._cache)
+
     def same_story(self, i: int, j: int) -> bool:
         """True when documents ``i`` and ``j`` are verified as one story."""
         return self.verify(i, j).same_story
