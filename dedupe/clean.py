@@ -25,7 +25,7 @@ from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .normalize import normalize, tokens
+from .normalize import normalize
 
 CLEANER_VERSION = "1"
 
@@ -301,11 +301,5 @@ class TemplateLines:
         return key in self.lines_
 
 
-def learn_templates(texts: Iterable[str], *, min_docs: int = 5) -> TemplateLines:
-    """Learn an input's template lines from its documents' rule-cleaned text."""
-    return TemplateLines(min_docs=min_docs).fit(
-        clean(text).text.splitlines() for text in texts)
-
-
 __all__ = ["CLEANER_VERSION", "Cleaned", "Removal", "TemplateLines", "clean", "without_templates",
-           "learn_templates", "rule_reason", "is_prose", "tokens"]
+           "rule_reason", "is_prose"]
