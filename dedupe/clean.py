@@ -159,8 +159,6 @@ def clean(text: str, *, templates: TemplateLines | None = None) -> Cleaned:
         line = stripped[i]
         reason = rule_reason(line)
         key = _line_key(line)
-        if reason is None and templates is not None and templates.is_template(key):
-            reason = "template repeated across documents"
         if reason is None and key and key in seen:
             reason = "repeated line"
         if reason is None and _TEASER_END.search(line):
@@ -177,7 +175,8 @@ def clean(text: str, *, templates: TemplateLines | None = None) -> Cleaned:
 
     kept = [lines[i] for i in range(len(lines)) if i not in reasons]
     removed = [Removal(i + 1, stripped[i], reasons[i]) for i in sorted(reasons)]
-    return Cleaned(_tidy("\n".join(kept)), removed)
+    cleaned = Cleaned(_tidy("\n".join(kept)), removed)
+    return without_templates(cleaned, text, templates) if templates is not None else cleaned
 
 
 def _mark_related_blocks(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,14 +87,9 @@ def salient_words(tokens: list[str], k: int) -> list[str]:
     return sorted(score, key=lambda w: (-score[w], w))[:k]
 
 
-_RARITY: dict[str, float] = {}
-
-
+@lru_cache(maxsize=1 << 20)
 def _rarity(word: str) -> float:
-    value = _RARITY.get(word)
-    if value is None:
-        value = _RARITY[word] = -math.log(max(background_doc_share(word), 1e-6))
-    return value
+    return -math.log(max(background_doc_share(word), 1e-6))
 
 
 def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHasher, salient: int = 24,

@@ -21,7 +21,7 @@ Anything else is ``partial`` (some shared passage) or ``unrelated``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -104,8 +104,7 @@ class Verifier:
             found = self._cache[key] = self._decide(*key)
         if (found.a, found.b) == (i, j):
             return found
-        return Evidence(i, j, found.relation, found.similarity, found.jaccard, found.b_in_a,
-                        found.a_in_b, found.cosine, found.aligned, found.aligned_pairs, found.shorter_aligned)
+        return replace(found, a=i, b=j, a_in_b=found.b_in_a, b_in_a=found.a_in_b)
 
     @property
     def verified_count(self) -> int:
