@@ -54,34 +54,30 @@ def align(similarity: np.ndarray, a_sizes: Sequence[int], b_sizes: Sequence[int]
         >>> align(s, [10, 10], [10, 10]).pairs
         ((0, 0, 0.9), (1, 1, 0.8))
     """
-    total_a, total_b = float(sum(a_sizes)) or 1.0, float(sum(b_sizes)) or 1.0
-    ii, jj = np.nonzero(similarity >= min_score)
-    if len(ii) == 0:
+    sim = np.where(similarity >= min_score, similarity, 0.0)
+    if not sim.any():
         return Alignment((), 0.0, 0.0)
-    scores = similarity[ii, jj]
-    gains = scores * (np.asarray(a_sizes)[ii] / total_a + np.asarray(b_sizes)[jj] / total_b)
-    order = np.lexsort((jj, ii))
-    ii, jj, scores, gains = ii[order], jj[order], scores[order], gains[order]
-    # Heaviest chain increasing in both i and j: O(k^2) on the k candidate
-    # matches, which are few because of min_score; plain lists beat NumPy here.
-    il, jl, gl = ii.tolist(), jj.tolist(), gains.tolist()
-    best = list(gl)
-    back = [-1] * len(il)
-    for e in range(len(il)):
-        ie, je, top, arg = il[e], jl[e], 0.0, -1
-        for f in range(e):
-            if il[f] < ie and jl[f] < je and best[f] > top:
-                top, arg = best[f], f
-        if arg >= 0:
-            best[e] = gl[e] + top
-            back[e] = arg
-    e = max(range(len(best)), key=best.__getitem__)
-    chain = []
-    while e >= 0:
-        chain.append(e)
-        e = back[e]
-    chain.reverse()
-    pairs = tuple((int(ii[e]), int(jj[e]), round(float(scores[e]), 4)) for e in chain)
-    a_share = sum(s * a_sizes[i] for i, _, s in pairs) / total_a
-    b_share = sum(s * b_sizes[j] for _, j, s in pairs) / total_b
-    return Alignment(pairs, min(1.0, a_share), min(1.0, b_share))
+    wa = np.asarray(a_sizes, dtype=np.float64) / (float(sum(a_sizes)) or 1.0)
+    wb = np.asarray(b_sizes, dtype=np.float64) / (float(sum(b_sizes)) or 1.0)
+    gain = sim * (wa[:, None] + wb[None, :])
+    # Heaviest common subsequence, one NumPy step per paragraph of A:
+    # best[i, j] = max(best[i-1, j], best[i, j-1], best[i-1, j-1] + gain[i, j]).
+    rows, cols = gain.shape
+    best = np.zeros((rows + 1, cols + 1))
+    for i in range(rows):
+        take = best[i, :-1] + gain[i]
+        np.maximum.accumulate(np.maximum(best[i, 1:], take), out=best[i + 1, 1:])
+    pairs = []
+    i, j = rows, cols
+    while i > 0 and j > 0:
+        if best[i, j] == best[i - 1, j]:
+            i -= 1
+        elif best[i, j] == best[i, j - 1]:
+            j -= 1
+        else:
+            pairs.append((i - 1, j - 1, round(float(sim[i - 1, j - 1]), 4)))
+            i, j = i - 1, j - 1
+    pairs.reverse()
+    a_share = sum(s * a_sizes[i] for i, _, s in pairs) / (float(sum(a_sizes)) or 1.0)
+    b_share = sum(s * b_sizes[j] for _, j, s in pairs) / (float(sum(b_sizes)) or 1.0)
+    return Alignment(tuple(pairs), min(1.0, a_share), min(1.0, b_share))

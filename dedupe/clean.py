@@ -20,7 +20,7 @@ the document empty rather than guessing.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -114,6 +114,7 @@ class Cleaned:
     removed: list[Removal] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1 << 18)
 def is_prose(line: str) -> bool:
     """True for a body-paragraph-like line: a sentence of some length."""
     words = line.split()
@@ -271,25 +272,28 @@ class TemplateLines:
             doc_lines.append(keys)
             for k in keys:
                 doc_sets[k].add(d)
-        frequent = {k: frozenset(ds) for k, ds in doc_sets.items() if len(ds) >= self.min_docs}
         by_docs: dict[frozenset[int], list[str]] = defaultdict(list)
-        for k, ds in frequent.items():
-            by_docs[ds].append(k)
+        for k, ds in doc_sets.items():
+            if len(ds) >= self.min_docs:
+                by_docs[frozenset(ds)].append(k)
+        words = {k: k.count(" ") + 1 for k in doc_sets}
         for docs, keys in by_docs.items():
-            if self._is_template(docs, doc_lines, doc_sets):
+            if self._is_template(docs, doc_lines, words):
                 self.lines_.update(keys)
         return self
 
-    def _is_template(self, docs: frozenset[int], doc_lines: list[list[str]],
-                     doc_sets: dict[str, set[int]]) -> bool:
-        half = len(docs) / 2
+    def _is_template(self, docs: frozenset[int], doc_lines: list[list[str]], words: dict[str, int]) -> bool:
+        """True when, in most sampled documents, the lines common to half of the sample are a minority."""
+        sampled = sorted(docs)[:: max(1, len(docs) // self.sample)]
+        present = Counter(k for d in sampled for k in set(doc_lines[d]))
+        half = len(sampled) / 2
         shares = []
-        for d in sorted(docs)[:: max(1, len(docs) // self.sample)]:
+        for d in sampled:
             total = common = 0
             for k in doc_lines[d]:
-                n = len(k.split())
+                n = words[k]
                 total += n
-                if len(doc_sets[k] & docs) >= half:
+                if present[k] >= half:
                     common += n
             shares.append(common / total if total else 1.0)
         shares.sort()

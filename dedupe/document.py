@@ -40,7 +40,7 @@ class Document:
     record: Record
     text: str
     removed: list[Removal]
-    paragraph_tokens: list[list[str]]
+    paragraph_tokens: list[tuple[str, ...]]
     prose: list[bool]
     fingerprint: str
     shingles: np.ndarray
@@ -83,8 +83,15 @@ def salient_words(tokens: list[str], k: int) -> list[str]:
     gets the same words in a batch and in a stream.
     """
     counts = Counter(content_words(tokens))
-    score = {w: (1 + math.log(n)) * _rarity(w) for w, n in counts.items()}
-    return sorted(score, key=lambda w: (-score[w], w))[:k]
+    words = list(counts)
+    scores = (1 + np.log(np.fromiter(counts.values(), np.float64, len(words)))) * np.fromiter(
+        map(_rarity, words), np.float64, len(words))
+    if len(words) > k:  # only the top k (and ties with the k-th) are sorted
+        cut = np.partition(scores, len(words) - k)[len(words) - k]
+        top = np.flatnonzero(scores >= cut).tolist()
+    else:
+        top = range(len(words))
+    return [words[i] for i in sorted(top, key=lambda i: (-scores[i], words[i]))[:k]]
 
 
 @lru_cache(maxsize=1 << 20)
@@ -110,7 +117,7 @@ def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHashe
         text, removed = cleaned.text, cleaned.removed
     else:
         text, removed = record.text.strip(), []
-    split = [(p, list(paragraph_tokens_of(p))) for p in paragraphs(text)]
+    split = [(p, paragraph_tokens_of(p)) for p in paragraphs(text)]
     split = [(p, toks) for p, toks in split if toks]
     paragraph_tokens = [toks for _, toks in split]
     prose = [is_prose(p) for p, _ in split]

@@ -36,14 +36,17 @@ class TokenHasher:
 
     def __call__(self, tokens: Sequence[str]) -> np.ndarray:
         cache = self._cache
-        out = np.empty(len(tokens), dtype=np.uint64)
-        for i, tok in enumerate(tokens):
-            value = cache.get(tok)
-            if value is None:
-                value = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
-                cache[tok] = value
-            out[i] = value
-        return out
+        values = list(map(cache.get, tokens))
+        if None in values:
+            for i, value in enumerate(values):
+                if value is None:
+                    tok = tokens[i]
+                    value = cache.get(tok)
+                    if value is None:
+                        value = cache[tok] = int.from_bytes(
+                            hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
+                    values[i] = value
+        return np.array(values, dtype=np.uint64)
 
 
 def shingle_hashes(token_hashes: np.ndarray, shingle_size: int) -> np.ndarray:
