@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from datasketch.lsh import _optimal_param
 
+from .arrays import distinct
+
 _MIX = np.random.RandomState(20240107).randint(1, 2**62, size=4096, dtype=np.int64).astype(np.uint64) | np.uint64(1)
 
 
@@ -76,7 +78,7 @@ def unique_pairs(pairs: np.ndarray) -> np.ndarray:
     """Distinct rows of an ``(m, 2)`` array of non-negative int pairs, sorted."""
     if len(pairs) == 0:
         return pairs.reshape(0, 2).astype(np.int64)
-    keys = np.unique(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
+    keys = distinct(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
     return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
 
 

@@ -29,8 +29,10 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
         verify: Verifies any pair on demand (it should cache).
         compatible: The looser test used when checking a merge: may two items
             share a cluster (default: ``verify``).
-        trusted: Pairs so close (plain copies) that a singleton joins along
-            them without the merge check.
+        trusted: A cheap test for pairs so close (plain copies) that one
+            stands for the other: a singleton joins along such a pair without
+            the merge check, and in a merge check a member that is a copy of
+            the merging pair's own member agrees without being compared.
         priority: A sort key per item; the smallest key is a cluster's
             representative and is always among the sampled members.
         sample: Members per cluster compared when two clusters merge.
@@ -72,10 +74,7 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
             continue
         mi, mj = members[ri], members[rj]
         if (len(mi) > 1 or len(mj) > 1) and not (min(len(mi), len(mj)) == 1 and trusted and trusted(i, j)):
-            si, sj = mi[:sample], mj[:sample]
-            check = compatible or verify
-            agree = sum(1 for x in si for y in sj if (x, y) in ((i, j), (j, i)) or check(x, y))
-            if agree * 2 <= len(si) * len(sj):
+            if not _most_agree(mi[:sample], mj[:sample], i, j, compatible or verify, trusted):
                 refused[between] = max_refusals
                 continue
         if len(mi) < len(mj):
@@ -90,3 +89,29 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
         for k in group:
             labels[k] = group[0]
     return labels, merged
+
+
+def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int, check: Callable[[int, int], bool],
+                trusted: Callable[[int, int], bool] | None) -> bool:
+    """True when more than half of the pairs across ``si`` and ``sj`` may share a cluster.
+
+    ``(i, j)`` is the verified pair being merged along; a member that is ``i``
+    or a trusted copy of it, paired with one that is ``j`` or a copy of it,
+    agrees without a check. Checking stops as soon as the majority is decided.
+    """
+    like_i = [x == i or (trusted is not None and trusted(x, i)) for x in si]
+    like_j = [y == j or (trusted is not None and trusted(y, j)) for y in sj]
+    total = len(si) * len(sj)
+    agree = sum(like_i) * sum(like_j)
+    disagree = 0
+    for x, xi in zip(si, like_i):
+        for y, yj in zip(sj, like_j):
+            if agree * 2 > total or disagree * 2 >= total:
+                return agree * 2 > total
+            if xi and yj:
+                continue
+            if check(x, y):
+                agree += 1
+            else:
+                disagree += 1
+    return agree * 2 > total

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
-from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import distinct, distinct_counts
 from .clean import Cleaned, Removal, TemplateLines, clean, is_prose, without_templates
 from .normalize import paragraph_tokens as paragraph_tokens_of
 from .normalize import paragraphs
 from .read import Record
-from .sign import TokenHasher, shingle_hashes
-from .tfidf import background_doc_share, content_words
+from .sign import TokenHasher, fold32, shingle_hashes
+from .tfidf import STOP_WORDS, background_doc_share
 
 
 @dataclass
@@ -27,33 +26,50 @@ class Document:
         record: The record as read.
         text: Cleaned article text.
         removed: Lines the cleaner removed.
-        paragraph_tokens: Tokens of each paragraph of the cleaned text.
-        prose: For each paragraph, whether it is running prose (see
-            :func:`dedupe.clean.is_prose`); lists, headlines and captions are not.
         fingerprint: SHA-1 of the normalized text (exact duplicates share it).
         shingles: Sorted distinct 32-bit hashes of the word shingles.
-        words: Sorted distinct 32-bit hashes of the salient words (see :func:`salient_words`).
+        words: Sorted distinct 32-bit hashes of the salient words (see :class:`Salience`).
+        size: Number of tokens of the cleaned text.
         warning: Why the document cannot be compared, if it cannot.
+
+    Paragraph tokens are derived from ``text`` when first needed (only
+    documents that reach a paragraph test need them) and are not pickled.
     """
 
     index: int
     record: Record
     text: str
     removed: list[Removal]
-    paragraph_tokens: list[tuple[str, ...]]
-    prose: list[bool]
     fingerprint: str
     shingles: np.ndarray
     words: np.ndarray
+    size: int
     warning: str | None = None
-    _tokens: list[str] | None = field(default=None, repr=False)
+    _split: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_split": None}
+
+    @property
+    def paragraph_tokens(self) -> list[tuple[str, ...]]:
+        """Tokens of each paragraph of the cleaned text."""
+        return [tokens for _, tokens in self._paragraphs()]
+
+    @property
+    def prose(self) -> list[bool]:
+        """For each paragraph, whether it is running prose (see :func:`dedupe.clean.is_prose`);
+        lists, headlines and captions are not."""
+        return [is_prose(p) for p, _ in self._paragraphs()]
 
     @property
     def tokens(self) -> list[str]:
         """All tokens of the cleaned text, in order."""
-        if self._tokens is None:
-            self._tokens = [t for p in self.paragraph_tokens for t in p]
-        return self._tokens
+        return [t for _, tokens in self._paragraphs() for t in tokens]
+
+    def _paragraphs(self) -> list[tuple[str, tuple[str, ...]]]:
+        if self._split is None:
+            self._split = split_paragraphs(self.text)
+        return self._split
 
     def rewrite_weights(self) -> list[int]:
         """Paragraph weights for rewrite evidence: tokens of prose paragraphs only.
@@ -67,46 +83,67 @@ class Document:
         prose = [n if ok else 0 for n, ok in zip(sizes, self.prose)]
         return prose if sum(prose) >= 0.3 * sum(sizes) else sizes
 
-    @property
-    def size(self) -> int:
-        """Number of tokens of the cleaned text."""
-        return sum(len(p) for p in self.paragraph_tokens)
+
+def split_paragraphs(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The paragraphs of a cleaned text that have tokens, each with its tokens."""
+    split = [(p, paragraph_tokens_of(p)) for p in paragraphs(text)]
+    return [(p, tokens) for p, tokens in split if tokens]
 
 
-def salient_words(tokens: list[str], k: int) -> list[str]:
-    """The ``k`` content words that most mark this document out from ordinary English.
+class Salience:
+    """Picks each document's salient words: the ``k`` content words that most
+    mark it out from ordinary English.
 
-    Score: ``(1 + log tf) * -log(background document share)``. Names, places
-    and numbers rank first, and a rewrite keeps them, so two versions of one
-    story share many of their salient words while unrelated articles share
-    almost none. The background (not the input) decides, so the same text
-    gets the same words in a batch and in a stream.
+    Score: ``(1 + log tf) * -log(background document share)``; ties go to the
+    smaller token hash. Names, places and numbers rank first, and a rewrite
+    keeps them, so two versions of one story share many of their salient
+    words while unrelated articles share almost none. The background (not the
+    input) decides, so the same text gets the same words in a batch and in a
+    stream, and in any worker process.
+
+    Args:
+        hasher: The vocabulary whose token ids :meth:`words` receives.
+        k: Words per document.
     """
-    counts = Counter(content_words(tokens))
-    words = list(counts)
-    scores = (1 + np.log(np.fromiter(counts.values(), np.float64, len(words)))) * np.fromiter(
-        map(_rarity, words), np.float64, len(words))
-    if len(words) > k:  # only the top k (and ties with the k-th) are sorted
-        cut = np.partition(scores, len(words) - k)[len(words) - k]
-        top = np.flatnonzero(scores >= cut).tolist()
-    else:
-        top = range(len(words))
-    return [words[i] for i in sorted(top, key=lambda i: (-scores[i], words[i]))[:k]]
+
+    def __init__(self, hasher: TokenHasher, k: int) -> None:
+        self.hasher = hasher
+        self.k = k
+        self._rarity = np.empty(0)  # by token id; negative: not a content word
+
+    def words(self, ids: np.ndarray) -> np.ndarray:
+        """The sorted distinct 32-bit hashes of the salient words of a document's token ids."""
+        known = len(self._rarity)
+        if len(self.hasher.tokens) > known:
+            self._rarity = np.concatenate([self._rarity, [_rarity(t) for t in self.hasher.tokens[known:]]])
+        rarity = self._rarity[ids]
+        terms, counts = distinct_counts(ids[rarity >= 0])
+        if len(terms) == 0:
+            return np.empty(0, dtype=np.uint32)
+        hashes = self.hasher.hashes[terms]
+        scores = (1 + np.log(counts)) * self._rarity[terms]
+        top = np.lexsort((hashes, -scores))[: self.k]
+        return distinct(fold32(hashes[top]))
 
 
-@lru_cache(maxsize=1 << 20)
-def _rarity(word: str) -> float:
-    return -math.log(max(background_doc_share(word), 1e-6))
+def _rarity(token: str) -> float:
+    """``-log`` of a content word's background document share; -1 for other tokens."""
+    if len(token) < 2 or token in STOP_WORDS:
+        return -1.0
+    return -math.log(max(background_doc_share(token), 1e-6))
 
 
-def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHasher, salient: int = 24,
+def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience,
             cleaned: Cleaned | None = None, templates: TemplateLines | None = None, do_clean: bool = True,
             seen: dict[str, Document] | None = None) -> Document:
     """Clean, tokenize and hash one record.
 
     Args:
+        shingle_size: Words per shingle.
+        salience: Picks the salient words (and holds the token vocabulary).
         cleaned: The record's rule-cleaned text, if already computed.
         templates: Template lines learned on the input, removed too.
+        do_clean: Strip boilerplate (default True).
         seen: Documents by fingerprint: an identical cleaned text reuses
             their hashes instead of computing them again.
     """
@@ -117,11 +154,8 @@ def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHashe
         text, removed = cleaned.text, cleaned.removed
     else:
         text, removed = record.text.strip(), []
-    split = [(p, paragraph_tokens_of(p)) for p in paragraphs(text)]
-    split = [(p, toks) for p, toks in split if toks]
-    paragraph_tokens = [toks for _, toks in split]
-    prose = [is_prose(p) for p, _ in split]
-    flat = [t for p in paragraph_tokens for t in p]
+    split = split_paragraphs(text)
+    flat = [t for _, tokens in split for t in tokens]
     warning = record.warning
     if warning is None and not flat:
         warning = (f"{record.origin}: no article text left after boilerplate removal"
@@ -131,11 +165,11 @@ def prepare(index: int, record: Record, *, shingle_size: int, hasher: TokenHashe
     if twin is not None:
         shingles, words = twin.shingles, twin.words
     else:
-        shingles = shingle_hashes(hasher(flat), shingle_size)
-        word_hashes = hasher(salient_words(flat, salient))
-        words = np.unique(((word_hashes >> np.uint64(32)) ^ word_hashes).astype(np.uint32))
-    doc = Document(index=index, record=record, text=text, removed=removed, paragraph_tokens=paragraph_tokens,
-                   prose=prose, fingerprint=fingerprint, shingles=shingles, words=words, warning=warning, _tokens=flat)
+        ids = salience.hasher.ids(flat)
+        shingles = shingle_hashes(salience.hasher.hashes[ids], shingle_size)
+        words = salience.words(ids)
+    doc = Document(index=index, record=record, text=text, removed=removed, fingerprint=fingerprint,
+                   shingles=shingles, words=words, size=len(flat), warning=warning, _split=split)
     if seen is not None and twin is None and not warning:
         seen[fingerprint] = doc
     return doc

@@ -16,7 +16,7 @@ import numpy as np
 from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
 from .clean import TemplateLines, clean
 from .cluster import cluster
-from .document import Document, prepare
+from .document import Document, Salience, prepare
 from .params import Params
 from .read import Record
 from .sign import Signer, TokenHasher
@@ -60,14 +60,14 @@ class Result:
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True) -> list[Document]:
     """Clean (learning the input's template lines first), tokenize and hash records."""
     records = list(records)
-    hasher = TokenHasher()
+    salience = Salience(TokenHasher(), params.salient_words)
     seen: dict[str, Document] = {}
     if not do_clean:
-        return [prepare(i, r, shingle_size=params.shingle_size, salient=params.salient_words, hasher=hasher,
+        return [prepare(i, r, shingle_size=params.shingle_size, salience=salience,
                         do_clean=False, seen=seen) for i, r in enumerate(records)]
     first_pass = [clean(r.text) for r in records]
     templates = TemplateLines().fit(c.text.splitlines() for c, r in zip(first_pass, records) if not r.warning)
-    return [prepare(i, r, shingle_size=params.shingle_size, salient=params.salient_words, hasher=hasher,
+    return [prepare(i, r, shingle_size=params.shingle_size, salience=salience,
                     cleaned=c, templates=templates, seen=seen)
             for i, (r, c) in enumerate(zip(records, first_pass))]
 

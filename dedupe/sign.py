@@ -21,6 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 from datasketch import MinHash
 
+from .arrays import distinct
+
 SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)
 _MULT = np.uint64(0x9E3779B97F4A7C15)
@@ -29,24 +31,52 @@ _CHUNK = 1 << 21  # shingles x permutations per vectorised step
 
 
 class TokenHasher:
-    """Hash tokens to 64 bits, each distinct token once (BLAKE2b, deterministic)."""
+    """Hash tokens to 64 bits, each distinct token once (BLAKE2b, deterministic).
+
+    It is also a vocabulary: :meth:`ids` numbers the distinct tokens in the
+    order first seen (``tokens[id]``, ``hashes[id]``), so that later stages
+    look up per-token values in arrays instead of dicts. Ids are local to one
+    hasher; hashes are the same everywhere.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[str, int] = {}
+        self._ids: dict[str, int] = {}
+        self.tokens: list[str] = []
+        self._hashes = np.empty(1024, dtype=np.uint64)
 
-    def __call__(self, tokens: Sequence[str]) -> np.ndarray:
-        cache = self._cache
-        values = list(map(cache.get, tokens))
+    @property
+    def hashes(self) -> np.ndarray:
+        """The 64-bit hash of every token seen, by id."""
+        return self._hashes[: len(self.tokens)]
+
+    def ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """The ids of ``tokens`` (new tokens are numbered and hashed)."""
+        known = self._ids
+        values = list(map(known.get, tokens))
         if None in values:
             for i, value in enumerate(values):
                 if value is None:
-                    tok = tokens[i]
-                    value = cache.get(tok)
-                    if value is None:
-                        value = cache[tok] = int.from_bytes(
-                            hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
-                    values[i] = value
-        return np.array(values, dtype=np.uint64)
+                    values[i] = known.get(tokens[i])
+                    if values[i] is None:
+                        values[i] = self._add(tokens[i])
+        return np.array(values, dtype=np.int64)
+
+    def _add(self, token: str) -> int:
+        new = self._ids[token] = len(self.tokens)
+        self.tokens.append(token)
+        if new == len(self._hashes):
+            self._hashes = np.concatenate([self._hashes, np.empty(len(self._hashes), dtype=np.uint64)])
+        self._hashes[new] = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+        return new
+
+    def __call__(self, tokens: Sequence[str]) -> np.ndarray:
+        """The 64-bit hashes of ``tokens``."""
+        return self._hashes[self.ids(tokens)]
+
+
+def fold32(hashes: np.ndarray) -> np.ndarray:
+    """Fold 64-bit hashes to 32 bits (high half XOR low half)."""
+    return ((hashes >> np.uint64(32)) ^ hashes).astype(np.uint32)
 
 
 def shingle_hashes(token_hashes: np.ndarray, shingle_size: int) -> np.ndarray:
@@ -66,7 +96,7 @@ def shingle_hashes(token_hashes: np.ndarray, shingle_size: int) -> np.ndarray:
         h = token_hashes[: n - k + 1].copy()
         for i in range(1, k):
             h = h * _MULT + token_hashes[i : n - k + 1 + i]
-    return np.unique(((h >> np.uint64(32)) ^ h).astype(np.uint32))
+    return distinct(fold32(h))
 
 
 def shingle_hash32(tokens: Sequence[str], hasher: TokenHasher | None = None) -> int:

@@ -22,19 +22,33 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from .arrays import distinct, distinct_counts
 
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 _WORDS_PER_DOC = 500.0
 
 Vector = tuple[np.ndarray, np.ndarray]
+T = TypeVar("T")
 
 
 def content_words(tokens: Sequence[str]) -> list[str]:
     """The tokens that carry content: not stop words, not single characters."""
     return [t for t in tokens if len(t) > 1 and t not in STOP_WORDS]
+
+
+def evenly_spaced(items: Sequence[T], at_most: int) -> Sequence[T]:
+    """At most about ``at_most`` items, evenly spaced, first included.
+
+    Example:
+        >>> evenly_spaced(range(10), 4)
+        range(0, 10, 3)
+    """
+    return items[:: max(1, math.ceil(len(items) / at_most))]
 
 
 @lru_cache(maxsize=1 << 20)
@@ -59,10 +73,9 @@ class TfidfModel:
 
     def fit(self, documents: Sequence[Sequence[str]]) -> TfidfModel:
         """Count document frequencies on (a sample of) the documents' tokens."""
-        step = max(1, math.ceil(len(documents) / self.sample))
         df: Counter[str] = Counter()
         counted = 0
-        for tokens in documents[::step]:
+        for tokens in evenly_spaced(documents, self.sample):
             df.update(set(tokens))
             counted += 1
         self.df_ = df
@@ -86,16 +99,22 @@ class TfidfModel:
         """The IDF of one term."""
         return self._idf[self._term(term)]
 
+    def term_ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """The term ids of a token list's content words, in order."""
+        term = self._term
+        return np.fromiter((term(t) for t in tokens if len(t) > 1 and t not in STOP_WORDS), dtype=np.int64)
+
+    def weigh(self, ids: np.ndarray) -> Vector:
+        """The L2-normalised TF-IDF vector of a bag of term ids, as sorted ``(ids, weights)``."""
+        terms, counts = distinct_counts(ids)
+        if len(terms) == 0:
+            return terms, np.empty(0, dtype=np.float64)
+        weights = (1 + np.log(counts)) * self._idf[terms]
+        return terms, weights / np.linalg.norm(weights)
+
     def vector(self, tokens: Sequence[str]) -> Vector:
         """The L2-normalised TF-IDF vector of a token list, as sorted ``(ids, weights)``."""
-        counts = Counter(content_words(tokens))
-        if not counts:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-        ids = np.fromiter((self._term(t) for t in counts), dtype=np.int64, count=len(counts))
-        idf = self._idf[ids]
-        weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf
-        order = np.argsort(ids)
-        return ids[order], weights[order] / np.linalg.norm(weights)
+        return self.weigh(self.term_ids(tokens))
 
 
 def cosine(a: Vector, b: Vector) -> float:
@@ -110,7 +129,8 @@ def cosine_matrix(rows_a: Sequence[Vector], rows_b: Sequence[Vector]) -> np.ndar
     ids = np.concatenate([v[0] for v in rows]) if rows else np.empty(0, np.int64)
     weights = np.concatenate([v[1] for v in rows]) if rows else np.empty(0)
     row_of = np.repeat(np.arange(len(rows)), [len(v[0]) for v in rows])
-    vocab, cols = np.unique(ids, return_inverse=True)
+    vocab = distinct(ids)
+    cols = np.searchsorted(vocab, ids)
     dense = np.zeros((len(rows), len(vocab)))
     dense[row_of, cols] = weights
     return dense[: len(rows_a)] @ dense[len(rows_a):].T

@@ -29,7 +29,7 @@ import numpy as np
 from .align import Alignment, align
 from .document import Document
 from .params import Params
-from .tfidf import TfidfModel, Vector, cosine, cosine_matrix
+from .tfidf import TfidfModel, Vector, cosine, cosine_matrix, evenly_spaced
 
 SAME_STORY = ("exact", "near-duplicate", "contained", "rewrite")
 
@@ -91,10 +91,14 @@ class Verifier:
     def __init__(self, documents: Sequence[Document], params: Params) -> None:
         self.documents = documents
         self.params = params
-        self._model = TfidfModel().fit([d.tokens for d in documents if not d.warning])
+        self._model = TfidfModel()
+        usable = [d for d in documents if not d.warning]
+        self._model.fit([d.tokens for d in evenly_spaced(usable, self._model.sample)])
         self._vectors: dict[int, Vector] = {}
+        self._paragraph_terms: dict[tuple[str, ...], np.ndarray] = {}
         self._paragraph_vectors: dict[tuple[str, ...], Vector] = {}
         self._cache: dict[tuple[int, int], Evidence] = {}
+        self._jaccard: dict[tuple[int, int], float] = {}
         # Identical cleaned texts share one entry in the cache: the first of them stands for all.
         first: dict[str, int] = {}
         self._head = [first.setdefault(d.fingerprint, d.index) if not d.warning else d.index for d in documents]
@@ -124,9 +128,24 @@ class Verifier:
         return self.verify(i, j).same_story
 
     def is_copy(self, i: int, j: int, *, min_jaccard: float = 0.7) -> bool:
-        """True for an exact copy or a near-duplicate with shingle Jaccard >= ``min_jaccard``."""
-        e = self.verify(i, j)
-        return e.relation == "exact" or (e.relation == "near-duplicate" and e.jaccard >= min_jaccard)
+        """True for identical texts or shingle Jaccard >= ``min_jaccard`` (a plain copy).
+
+        Cheap: only the shingle sets are compared, never the paragraphs.
+        """
+        hi, hj = self._head[i], self._head[j]
+        if hi == hj:
+            return True
+        key = (hi, hj) if hi < hj else (hj, hi)
+        found = self._cache.get(key)
+        if found is not None:
+            return found.jaccard >= min_jaccard
+        jaccard = self._jaccard.get(key)
+        if jaccard is None:
+            a, b = self.documents[hi].shingles, self.documents[hj].shingles
+            common = len(np.intersect1d(a, b, assume_unique=True))
+            union = len(a) + len(b) - common
+            jaccard = self._jaccard[key] = common / union if union else 0.0
+        return jaccard >= min_jaccard
 
     def compatible(self, i: int, j: int) -> bool:
         """True when documents ``i`` and ``j`` may share a cluster (see :meth:`Evidence.compatible`)."""
@@ -145,13 +164,20 @@ class Verifier:
     def _vector(self, i: int) -> Vector:
         vector = self._vectors.get(i)
         if vector is None:
-            vector = self._vectors[i] = self._model.vector(self.documents[i].tokens)
+            terms = [self._terms(p) for p in self.documents[i].paragraph_tokens]
+            vector = self._vectors[i] = self._model.weigh(np.concatenate(terms) if terms else np.empty(0, np.int64))
         return vector
 
-    def _paragraphs(self, i: int) -> list[Vector]:
+    def _terms(self, paragraph: tuple[str, ...]) -> np.ndarray:
         # Cached per paragraph: the copies of a story share most of their paragraphs.
-        cache, vector = self._paragraph_vectors, self._model.vector
-        return [cache[p] if p in cache else cache.setdefault(p, vector(p))
+        found = self._paragraph_terms.get(paragraph)
+        if found is None:
+            found = self._paragraph_terms[paragraph] = self._model.term_ids(paragraph)
+        return found
+
+    def _paragraphs(self, i: int) -> list[Vector]:
+        cache = self._paragraph_vectors
+        return [cache[p] if p in cache else cache.setdefault(p, self._model.weigh(self._terms(p)))
                 for p in self.documents[i].paragraph_tokens]
 
     def _decide(self, i: int, j: int) -> Evidence:
