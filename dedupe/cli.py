@@ -17,6 +17,7 @@ from .errors import DedupeError
 from .formats import evidence_dict, evidence_text, to_json, to_jsonl, to_table
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
+from .progress import Progress
 from .read import read_inputs
 
 _DEFAULTS = Params()
@@ -60,11 +61,14 @@ def main() -> None:
               help="jsonl: add each document's evidence against its representative.")
 @click.option("--pair", nargs=2, multiple=True, metavar="ID ID",
               help="Print the evidence for this pair of ids instead of the clusters (repeatable).")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (warnings still printed).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes for cleaning and hashing; 0 uses every core. Same result for any number.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress and no summary on stderr (warnings still printed).")
 def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float, containment: float,
             rewrite_threshold: float, min_cosine: float, shingle_size: int, num_perm: int, seed: int,
             no_clean: bool, show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...],
-            quiet: bool) -> None:
+            jobs: int, quiet: bool) -> None:
     """Cluster near-duplicate articles and pick one representative per story.
 
     INPUT is a folder (every .txt below it), a text file, a JSONL file
@@ -74,7 +78,9 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float
     params = Params(threshold=threshold, containment=containment, rewrite_threshold=rewrite_threshold,
                     min_cosine=min_cosine, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
     _run(params.check)
-    result: Result = _run(deduplicate, read_inputs(inputs), params, do_clean=not no_clean)
+    progress = Progress(enabled=False if quiet else None)
+    result: Result = _run(deduplicate, read_inputs(inputs), params, do_clean=not no_clean, jobs=jobs,
+                          progress=progress)
     _report_warnings(result)
     if show_removed:
         for doc in result.documents:

@@ -31,6 +31,8 @@ class Document:
         words: Sorted distinct 32-bit hashes of the salient words (see :class:`Salience`).
         size: Number of tokens of the cleaned text.
         warning: Why the document cannot be compared, if it cannot.
+        signatures: MinHash signatures of ``shingles`` and of ``words``, a
+            ``(2, num_perm)`` uint32 array (set by the pipeline).
 
     Paragraph tokens are derived from ``text`` when first needed (only
     documents that reach a paragraph test need them) and are not pickled.
@@ -45,6 +47,7 @@ class Document:
     words: np.ndarray
     size: int
     warning: str | None = None
+    signatures: np.ndarray | None = field(default=None, repr=False)
     _split: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, object]:

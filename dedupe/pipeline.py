@@ -8,16 +8,18 @@ own module; this one only chains them (:func:`deduplicate`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
-from .clean import TemplateLines, clean
+from .clean import Cleaned, TemplateLines, clean
 from .cluster import cluster
 from .document import Document, Salience, prepare
+from .parallel import map_ranges, worker_count
 from .params import Params
+from .progress import Progress
 from .read import Record
 from .sign import Signer, TokenHasher
 from .verify import Evidence, Verifier
@@ -45,6 +47,8 @@ class Result:
         pairs: The verified pairs along which clusters were merged.
         params: The parameters used.
         stats: Counts per stage (candidates, verified pairs, ...).
+        verifier: The verifier, for evidence on any other pair.
+        seconds: Wall-clock seconds per stage.
     """
 
     documents: list[Document]
@@ -55,21 +59,69 @@ class Result:
     params: Params
     stats: dict[str, int] = field(default_factory=dict)
     verifier: Verifier | None = field(default=None, repr=False)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
-def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True) -> list[Document]:
-    """Clean (learning the input's template lines first), tokenize and hash records."""
+def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True, jobs: int = 1,
+                progress: Progress | None = None) -> list[Document]:
+    """Clean (learning the input's template lines first), tokenize, hash and sign records.
+
+    Args:
+        jobs: Worker processes for cleaning and hashing (the result is the same for any number).
+        progress: Reports the stages ``clean``, ``templates`` and ``prepare``.
+    """
     records = list(records)
-    salience = Salience(TokenHasher(), params.salient_words)
-    seen: dict[str, Document] = {}
-    if not do_clean:
-        return [prepare(i, r, shingle_size=params.shingle_size, salience=salience,
-                        do_clean=False, seen=seen) for i, r in enumerate(records)]
-    first_pass = [clean(r.text) for r in records]
-    templates = TemplateLines().fit(c.text.splitlines() for c, r in zip(first_pass, records) if not r.warning)
-    return [prepare(i, r, shingle_size=params.shingle_size, salience=salience,
-                    cleaned=c, templates=templates, seen=seen)
-            for i, (r, c) in enumerate(zip(records, first_pass))]
+    progress = progress or Progress(enabled=False)
+    chunk = max(64, min(1024, len(records) // (8 * jobs) + 1))
+    cleaned: list[Cleaned | None] = [None] * len(records)
+    templates = None
+    if do_clean:
+        with progress.stage("clean", len(records)) as stage:
+            cleaned = list(map_ranges(_clean_range, records, len(records), jobs=jobs, chunk_size=chunk,
+                                      on_chunk=stage.advance))
+        with progress.stage("templates", len(records)) as stage:
+            templates = TemplateLines().fit(c.text.splitlines() for c, r in zip(cleaned, records) if not r.warning)
+            stage.advance(len(records))
+    preparer = _Preparer(params, templates, do_clean)
+    with progress.stage("prepare", len(records)) as stage:
+        documents = map_ranges(preparer, (records, cleaned), len(records), jobs=jobs, chunk_size=chunk,
+                               on_chunk=stage.advance)
+    for d, r in zip(documents, records):
+        d.record = r
+    return documents
+
+
+def _clean_range(records: Sequence[Record], start: int, stop: int) -> list[Cleaned]:
+    return [clean(r.text) for r in records[start:stop]]
+
+
+@dataclass(frozen=True)
+class _Preparer:
+    """Prepares the records of a range (with their rule-cleaned texts)."""
+
+    params: Params
+    templates: TemplateLines | None
+    do_clean: bool
+
+    def __call__(self, shared: tuple[Sequence[Record], Sequence[Cleaned | None]], start: int,
+                 stop: int) -> list[Document]:
+        p = self.params
+        records, cleaned = shared
+        salience = Salience(TokenHasher(), p.salient_words)
+        seen: dict[str, Document] = {}
+        documents = [prepare(i, records[i], shingle_size=p.shingle_size, salience=salience, cleaned=cleaned[i],
+                             templates=self.templates, do_clean=self.do_clean, seen=seen)
+                     for i in range(start, stop)]
+        signer = Signer(num_perm=p.num_perm, seed=p.seed)
+        first = {id(d.shingles): d for d in documents}  # identical texts share their hash arrays
+        distinct = list(first.values())
+        signatures = signer.sign([d.shingles for d in distinct] + [d.words for d in distinct])
+        for k, d in enumerate(distinct):
+            d.signatures = signatures[[k, k + len(distinct)]]
+        for d in documents:
+            d.signatures = first[id(d.shingles)].signatures
+            d.record = None  # type: ignore[assignment]  # the caller has it; not sent back
+        return documents
 
 
 def priority_key(doc: Document) -> tuple[int, str, int]:
@@ -77,20 +129,24 @@ def priority_key(doc: Document) -> tuple[int, str, int]:
     return (-doc.size, doc.record.published or "\uffff", doc.index)
 
 
-def deduplicate(records: Iterable[Record], params: Params | None = None, *,
-                do_clean: bool = True) -> Result:
+def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_clean: bool = True,
+                jobs: int = 1, progress: Progress | None = None) -> Result:
     """Cluster records into stories.
 
     Args:
         records: The input documents (see :func:`dedupe.read.read_inputs`).
         params: Parameters (defaults: :class:`Params`).
         do_clean: Strip boilerplate before comparing (default True).
+        jobs: Worker processes for the per-document stages (0: every core).
+            The result is the same for any number.
+        progress: Reports each stage (and keeps its seconds in ``Result.seconds``).
 
     Returns:
         Result: clusters, per-document evidence and the verified pairs.
     """
     params = (params or Params()).check()
-    documents = prepare_all(records, params, do_clean=do_clean)
+    progress = progress or Progress(enabled=False)
+    documents = prepare_all(records, params, do_clean=do_clean, jobs=worker_count(jobs), progress=progress)
     n = len(documents)
     stats: dict[str, int] = {"documents": n}
     usable = [d for d in documents if not d.warning]
@@ -103,27 +159,31 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *,
     heads = np.array(sorted(group[0] for group in by_print.values()), dtype=np.int64)
     stats["distinct_texts"] = len(heads)
 
-    signer = Signer(num_perm=params.num_perm, seed=params.seed)
-    found, estimates = [], []
-    for attr, threshold in (("shingles", params.copy_lsh_threshold), ("words", params.word_lsh_threshold)):
-        signatures = np.zeros((n, params.num_perm), dtype=np.uint32)
-        signatures[heads] = signer.sign([getattr(documents[i], attr) for i in heads])
-        bands, band_rows = lsh_params(threshold, params.num_perm)
-        found.append(band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
-                                max_bucket=params.max_bucket))
-        estimates.append(signatures)
-    candidates = unique_pairs(np.concatenate(found))
+    with progress.stage("candidates", len(heads)) as stage:
+        found, estimates = [], []
+        for channel, threshold in enumerate((params.copy_lsh_threshold, params.word_lsh_threshold)):
+            signatures = np.zeros((n, params.num_perm), dtype=np.uint32)
+            for i in heads.tolist():
+                signatures[i] = documents[i].signatures[channel]
+            bands, band_rows = lsh_params(threshold, params.num_perm)
+            found.append(band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
+                                    max_bucket=params.max_bucket))
+            estimates.append(signatures)
+        candidates = unique_pairs(np.concatenate(found))
+        # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate).
+        strength = estimated_jaccard(estimates[0], candidates) + 0.5 * estimated_jaccard(estimates[1], candidates)
+        ordered = candidates[np.lexsort((candidates[:, 1], candidates[:, 0], -strength))]
+        stage.advance(len(heads))
     stats["candidate_pairs"] = len(candidates)
-    # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate).
-    strength = estimated_jaccard(estimates[0], candidates) + 0.5 * estimated_jaccard(estimates[1], candidates)
-    ordered = candidates[np.lexsort((candidates[:, 1], candidates[:, 0], -strength))]
 
-    verifier = Verifier(documents, params)
-    exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
-    priority = [priority_key(d) for d in documents]
-    rep_of, merged = cluster(n, [*exact_pairs, *map(tuple, ordered.tolist())], verifier.same_story, priority,
-                             compatible=verifier.compatible, trusted=verifier.is_copy)
-    pairs = [verifier.verify(i, j) for i, j in merged]
+    with progress.stage("cluster", len(ordered)) as stage:
+        verifier = Verifier(documents, params)
+        exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
+        priority = [priority_key(d) for d in documents]
+        rep_of, merged = cluster(n, [*exact_pairs, *map(tuple, ordered.tolist())], verifier.same_story, priority,
+                                 compatible=verifier.compatible, trusted=verifier.is_copy)
+        pairs = [verifier.verify(i, j) for i, j in merged]
+        stage.advance(len(ordered))
     stats["verified_pairs"] = verifier.verified_count
 
     groups: dict[int, list[int]] = defaultdict(list)
@@ -133,10 +193,12 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *,
     clusters = [Cluster(k, rep, sorted(ms, key=lambda m: priority[m])) for k, (rep, ms) in enumerate(ordered)]
     labels = [0] * n
     evidence: list[Evidence | None] = [None] * n
-    for c in clusters:
-        for m in c.members:
-            labels[m] = c.id
-            if m != c.representative:
-                evidence[m] = verifier.verify(m, c.representative)
+    with progress.stage("evidence", n) as stage:
+        for c in clusters:
+            for m in c.members:
+                labels[m] = c.id
+                if m != c.representative:
+                    evidence[m] = verifier.verify(m, c.representative)
+            stage.advance(len(c.members))
     stats["clusters"] = len(clusters)
-    return Result(documents, clusters, labels, evidence, pairs, params, stats, verifier)
+    return Result(documents, clusters, labels, evidence, pairs, params, stats, verifier, dict(progress.seconds))

@@ -27,7 +27,7 @@ SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
-_CHUNK = 1 << 21  # shingles x permutations per vectorised step
+_CHUNK = 1 << 16  # shingles x permutations per vectorised step (cache-sized: faster than larger)
 
 
 class TokenHasher:
