@@ -82,8 +82,16 @@ def unique_pairs(pairs: np.ndarray) -> np.ndarray:
     return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
 
 
-def estimated_jaccard(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """MinHash estimate of each pair's Jaccard: the share of equal signature positions."""
-    if len(pairs) == 0:
-        return np.empty(0)
-    return (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
+def estimated_jaccard(signatures: np.ndarray, pairs: np.ndarray, *, positions: int | None = None) -> np.ndarray:
+    """MinHash estimate of each pair's Jaccard: the share of equal signature positions.
+
+    Args:
+        positions: Use only the first this many positions (a coarser, faster estimate).
+    """
+    sig = signatures[:, :positions] if positions else signatures
+    out = np.empty(len(pairs))
+    step = 1 << 16
+    for start in range(0, len(pairs), step):
+        part = pairs[start:start + step]
+        out[start:start + step] = (sig[part[:, 0]] == sig[part[:, 1]]).mean(axis=1)
+    return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
@@ -32,7 +33,6 @@ from .arrays import distinct, distinct_counts
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 _WORDS_PER_DOC = 500.0
 
-Vector = tuple[np.ndarray, np.ndarray]
 T = TypeVar("T")
 
 
@@ -81,13 +81,19 @@ class TfidfModel:
         self.df_ = df
         self.n_docs_ = counted
         self.term_ids_: dict[str, int] = {}
+        self._count = 0
         self._idf = np.empty(1024)
         return self
 
     def _term(self, term: str) -> int:
+        """The id of a term (-1 for a token that is not a content word)."""
         tid = self.term_ids_.get(term)
         if tid is None:
-            tid = self.term_ids_[term] = len(self.term_ids_)
+            if len(term) < 2 or term in STOP_WORDS:
+                tid = self.term_ids_[term] = -1
+                return tid
+            tid = self.term_ids_[term] = self._count
+            self._count += 1
             if tid == len(self._idf):
                 self._idf = np.concatenate([self._idf, np.empty(len(self._idf))])
             n = self.n_docs_ + self.prior_docs
@@ -96,41 +102,74 @@ class TfidfModel:
         return tid
 
     def idf(self, term: str) -> float:
-        """The IDF of one term."""
-        return self._idf[self._term(term)]
+        """The IDF of one term (0 for a token that is not a content word)."""
+        tid = self._term(term)
+        return float(self._idf[tid]) if tid >= 0 else 0.0
 
     def term_ids(self, tokens: Sequence[str]) -> np.ndarray:
         """The term ids of a token list's content words, in order."""
-        term = self._term
-        return np.fromiter((term(t) for t in tokens if len(t) > 1 and t not in STOP_WORDS), dtype=np.int64)
+        ids = list(map(self.term_ids_.get, tokens))
+        if None in ids:
+            ids = [self._term(t) if tid is None else tid for t, tid in zip(tokens, ids)]
+        found = np.array(ids, dtype=np.int64)
+        return found[found >= 0]
 
-    def weigh(self, ids: np.ndarray) -> Vector:
-        """The L2-normalised TF-IDF vector of a bag of term ids, as sorted ``(ids, weights)``."""
-        terms, counts = distinct_counts(ids)
-        if len(terms) == 0:
-            return terms, np.empty(0, dtype=np.float64)
-        weights = (1 + np.log(counts)) * self._idf[terms]
-        return terms, weights / np.linalg.norm(weights)
+    def terms(self, paragraphs: Sequence[np.ndarray]) -> Terms:
+        """The TF-IDF of a document, from the term ids of each of its paragraphs."""
+        sizes = [len(p) for p in paragraphs]
+        ids = np.concatenate(paragraphs) if paragraphs else np.empty(0, dtype=np.int64)
+        rows = np.repeat(np.arange(len(paragraphs), dtype=np.int64), sizes)
+        keys, counts = distinct_counts(rows << 32 | ids)
+        rows, ids = keys >> 32, keys & 0xFFFFFFFF
+        vocab = distinct(ids)
+        cols = np.searchsorted(vocab, ids)
+        idf = self._idf[vocab]
+        weights = (1 + np.log(counts)) * idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(paragraphs)))
+        weights /= np.where(norms > 0, norms, 1.0)[rows]
+        document = (1 + np.log(np.maximum(np.bincount(cols, counts, minlength=len(vocab)), 1))) * idf
+        norm = np.linalg.norm(document)
+        return Terms(vocab, rows, cols, weights, len(paragraphs), document / norm if norm else document)
 
-    def vector(self, tokens: Sequence[str]) -> Vector:
-        """The L2-normalised TF-IDF vector of a token list, as sorted ``(ids, weights)``."""
-        return self.weigh(self.term_ids(tokens))
+
+@dataclass(frozen=True)
+class Terms:
+    """A document's TF-IDF: the whole text's vector and one vector per paragraph.
+
+    Attributes:
+        vocab: The document's term ids, sorted.
+        rows, cols, weights: Paragraph vectors, sparse (paragraph, index into ``vocab``, weight).
+        n_paragraphs: Number of paragraphs.
+        document: The whole text's vector over ``vocab``.
+    All vectors are L2-normalised.
+    """
+
+    vocab: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    weights: np.ndarray
+    n_paragraphs: int
+    document: np.ndarray
 
 
-def cosine(a: Vector, b: Vector) -> float:
-    """Cosine of two normalised sparse vectors."""
-    _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
-    return float(np.dot(a[1][ia], b[1][ib]))
+def cosine(a: Terms, b: Terms) -> float:
+    """Cosine of two documents' TF-IDF vectors."""
+    _, ia, ib = np.intersect1d(a.vocab, b.vocab, assume_unique=True, return_indices=True)
+    return float(np.dot(a.document[ia], b.document[ib]))
 
 
-def cosine_matrix(rows_a: Sequence[Vector], rows_b: Sequence[Vector]) -> np.ndarray:
-    """Cosines of every vector of ``rows_a`` with every vector of ``rows_b``."""
-    rows = [*rows_a, *rows_b]
-    ids = np.concatenate([v[0] for v in rows]) if rows else np.empty(0, np.int64)
-    weights = np.concatenate([v[1] for v in rows]) if rows else np.empty(0)
-    row_of = np.repeat(np.arange(len(rows)), [len(v[0]) for v in rows])
-    vocab = distinct(ids)
-    cols = np.searchsorted(vocab, ids)
-    dense = np.zeros((len(rows), len(vocab)))
-    dense[row_of, cols] = weights
-    return dense[: len(rows_a)] @ dense[len(rows_a):].T
+def paragraph_cosines(a: Terms, b: Terms) -> np.ndarray:
+    """Cosines of every paragraph of ``a`` with every paragraph of ``b``."""
+    _, ia, ib = np.intersect1d(a.vocab, b.vocab, assume_unique=True, return_indices=True)
+    return _on_columns(a, ia) @ _on_columns(b, ib).T
+
+
+def _on_columns(t: Terms, columns: np.ndarray) -> np.ndarray:
+    """The paragraph vectors of ``t`` restricted to ``columns`` of its vocabulary, dense."""
+    position = np.full(len(t.vocab), -1, dtype=np.int64)
+    position[columns] = np.arange(len(columns))
+    kept = position[t.cols]
+    keep = kept >= 0
+    dense = np.zeros((t.n_paragraphs, len(columns)))
+    dense[t.rows[keep], kept[keep]] = t.weights[keep]
+    return dense

@@ -29,7 +29,7 @@ import numpy as np
 from .align import Alignment, align
 from .document import Document
 from .params import Params
-from .tfidf import TfidfModel, Vector, cosine, cosine_matrix, evenly_spaced
+from .tfidf import Terms, TfidfModel, cosine, evenly_spaced, paragraph_cosines
 
 SAME_STORY = ("exact", "near-duplicate", "contained", "rewrite")
 
@@ -94,9 +94,8 @@ class Verifier:
         self._model = TfidfModel()
         usable = [d for d in documents if not d.warning]
         self._model.fit([d.tokens for d in evenly_spaced(usable, self._model.sample)])
-        self._vectors: dict[int, Vector] = {}
+        self._terms: dict[int, Terms] = {}
         self._paragraph_terms: dict[tuple[str, ...], np.ndarray] = {}
-        self._paragraph_vectors: dict[tuple[str, ...], Vector] = {}
         self._cache: dict[tuple[int, int], Evidence] = {}
         self._jaccard: dict[tuple[int, int], float] = {}
         # Identical cleaned texts share one entry in the cache: the first of them stands for all.
@@ -153,32 +152,24 @@ class Verifier:
 
     def cosine(self, i: int, j: int) -> float:
         """Document TF-IDF cosine of documents ``i`` and ``j``."""
-        return cosine(self._vector(i), self._vector(j))
+        return cosine(self.terms(i), self.terms(j))
 
     def alignment(self, i: int, j: int) -> Alignment:
         """In-order paragraph alignment of documents ``i`` and ``j``."""
-        similarity = cosine_matrix(self._paragraphs(i), self._paragraphs(j))
+        similarity = paragraph_cosines(self.terms(i), self.terms(j))
         return align(similarity, self.documents[i].rewrite_weights(), self.documents[j].rewrite_weights(),
                      min_score=self.params.paragraph_min_score)
 
-    def _vector(self, i: int) -> Vector:
-        vector = self._vectors.get(i)
-        if vector is None:
-            terms = [self._terms(p) for p in self.documents[i].paragraph_tokens]
-            vector = self._vectors[i] = self._model.weigh(np.concatenate(terms) if terms else np.empty(0, np.int64))
-        return vector
-
-    def _terms(self, paragraph: tuple[str, ...]) -> np.ndarray:
-        # Cached per paragraph: the copies of a story share most of their paragraphs.
-        found = self._paragraph_terms.get(paragraph)
+    def terms(self, i: int) -> Terms:
+        """The TF-IDF vectors of document ``i`` (whole text and paragraphs), cached."""
+        found = self._terms.get(i)
         if found is None:
-            found = self._paragraph_terms[paragraph] = self._model.term_ids(paragraph)
+            cache, term_ids = self._paragraph_terms, self._model.term_ids
+            # Cached per paragraph: the copies of a story share most of their paragraphs.
+            found = self._terms[i] = self._model.terms(
+                [cache[p] if p in cache else cache.setdefault(p, term_ids(p))
+                 for p in self.documents[i].paragraph_tokens])
         return found
-
-    def _paragraphs(self, i: int) -> list[Vector]:
-        cache = self._paragraph_vectors
-        return [cache[p] if p in cache else cache.setdefault(p, self._model.weigh(self._terms(p)))
-                for p in self.documents[i].paragraph_tokens]
 
     def _decide(self, i: int, j: int) -> Evidence:
         p = self.params
