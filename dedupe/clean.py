@@ -235,6 +235,11 @@ def without_templates(cleaned: Cleaned, original: str, templates: TemplateLines)
 _line_key = lru_cache(maxsize=1 << 18)(normalize)
 
 
+def line_keys(lines: Iterable[str]) -> list[str]:
+    """The normalized form of each non-empty line: what :class:`TemplateLines` compares."""
+    return [k for k in map(_line_key, lines) if k]
+
+
 def _tidy(text: str) -> str:
     """Collapse runs of blank lines left by removals and trim the ends."""
     return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip()
@@ -265,11 +270,13 @@ class TemplateLines:
 
     def fit(self, documents: Iterable[Sequence[str]]) -> TemplateLines:
         """Learn template lines from the documents' lines (after rule cleaning)."""
-        doc_lines: list[list[str]] = []
+        return self.fit_keys([line_keys(lines) for lines in documents])
+
+    def fit_keys(self, documents: Sequence[Sequence[str]]) -> TemplateLines:
+        """Learn template lines from each document's :func:`line_keys`."""
+        doc_lines = [list(keys) for keys in documents]
         doc_sets: dict[str, set[int]] = defaultdict(set)
-        for d, lines in enumerate(documents):
-            keys = [k for k in (_line_key(line) for line in lines) if k]
-            doc_lines.append(keys)
+        for d, keys in enumerate(doc_lines):
             for k in keys:
                 doc_sets[k].add(d)
         by_docs: dict[frozenset[int], list[str]] = defaultdict(list)
@@ -304,5 +311,5 @@ class TemplateLines:
         return key in self.lines_
 
 
-__all__ = ["CLEANER_VERSION", "Cleaned", "Removal", "TemplateLines", "clean", "without_templates",
+__all__ = ["CLEANER_VERSION", "Cleaned", "Removal", "TemplateLines", "clean", "line_keys", "without_templates",
            "rule_reason", "is_prose"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
-from .clean import Cleaned, TemplateLines, clean
+from .clean import Cleaned, TemplateLines, clean, line_keys
 from .cluster import cluster
 from .document import Document, Salience, prepare
 from .parallel import map_ranges, worker_count
@@ -77,10 +77,11 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     templates = None
     if do_clean:
         with progress.stage("clean", len(records)) as stage:
-            cleaned = list(map_ranges(_clean_range, records, len(records), jobs=jobs, chunk_size=chunk,
-                                      on_chunk=stage.advance))
+            first_pass = map_ranges(_clean_range, records, len(records), jobs=jobs, chunk_size=chunk,
+                                    on_chunk=stage.advance)
+        cleaned = [c for c, _ in first_pass]
         with progress.stage("templates", len(records)) as stage:
-            templates = TemplateLines().fit(c.text.splitlines() for c, r in zip(cleaned, records) if not r.warning)
+            templates = TemplateLines().fit_keys([keys for (_, keys), r in zip(first_pass, records) if not r.warning])
             stage.advance(len(records))
     preparer = _Preparer(params, templates, do_clean)
     with progress.stage("prepare", len(records)) as stage:
@@ -91,8 +92,10 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     return documents
 
 
-def _clean_range(records: Sequence[Record], start: int, stop: int) -> list[Cleaned]:
-    return [clean(r.text) for r in records[start:stop]]
+def _clean_range(records: Sequence[Record], start: int, stop: int) -> list[tuple[Cleaned, list[str]]]:
+    """Rule-clean a range of records; each with the keys of its kept lines, for template learning."""
+    found = [clean(r.text) for r in records[start:stop]]
+    return [(c, line_keys(c.text.splitlines())) for c in found]
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ class TfidfModel:
         sample: At most this many documents are counted for document frequencies.
     """
 
-    def __init__(self, *, prior_docs: float = 100.0, sample: int = 5000) -> None:
+    def __init__(self, *, prior_docs: float = 100.0, sample: int = 2000) -> None:
         self.prior_docs = prior_docs
         self.sample = sample
 
