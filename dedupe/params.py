@@ -36,7 +36,9 @@ class Params:
         copy_lsh_threshold: Jaccard the shingle LSH is tuned for (candidates).
         word_lsh_threshold: Jaccard the salient-word LSH is tuned for (rewrite candidates).
         salient_words: Salient words per document for that LSH.
-        max_bucket: Largest LSH bucket expanded into all its pairs.
+        max_bucket: Largest LSH bucket expanded into all its pairs; in a larger one
+            each member is paired with its next ``max_bucket`` members (which still
+            connects the bucket, and keeps the candidates linear in its size).
     """
 
     threshold: float = 0.5
@@ -51,7 +53,7 @@ class Params:
     copy_lsh_threshold: float = 0.3
     word_lsh_threshold: float = 0.2
     salient_words: int = 24
-    max_bucket: int = 64
+    max_bucket: int = 16
 
     def check(self) -> Params:
         """Raise :class:`ParameterError` for a value out of range; return self."""
