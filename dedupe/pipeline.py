@@ -105,12 +105,16 @@ class _Preparer:
     params: Params
     templates: TemplateLines | None
     do_clean: bool
+    # The token vocabulary, kept from range to range within one process (each worker has its own).
+    _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
 
     def __call__(self, shared: tuple[Sequence[Record], Sequence[Cleaned | None]], start: int,
                  stop: int) -> list[Document]:
         p = self.params
         records, cleaned = shared
-        salience = Salience(TokenHasher(), p.salient_words)
+        if not self._salience:
+            self._salience.append(Salience(TokenHasher(), p.salient_words))
+        salience = self._salience[0]
         seen: dict[str, Document] = {}
         documents = [prepare(i, records[i], shingle_size=p.shingle_size, salience=salience, cleaned=cleaned[i],
                              templates=self.templates, do_clean=self.do_clean, seen=seen)
