@@ -1,0 +1,108 @@
+"""Worker processes (``--jobs``) change the speed, never the result; progress reports stages."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dedupe.cli import main
+from dedupe.parallel import map_ranges
+from dedupe.progress import Progress
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def _variant(text: str, rng: random.Random, outlet: int) -> str:
+    """A copy of a seed as another outlet would carry it: own header and footer, maybe cut or edited."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    kind = rng.choice(["copy", "truncation", "drop", "reorder"])
+    if kind == "truncation":
+        lines = lines[: max(3, len(lines) // 2)] + ["Read more..."]
+    elif kind == "drop" and len(lines) > 4:
+        del lines[rng.randrange(1, len(lines) - 1)]
+    elif kind == "reorder" and len(lines) > 4:
+        i = rng.randrange(1, len(lines) - 2)
+        lines[i], lines[i + 1] = lines[i + 1], lines[i]
+    return "\n\n".join([f"Outlet {outlet} News", *lines, f"© 2026 Outlet {outlet}. All rights reserved."])
+
+
+def _feed(path: Path, copies: int = 60) -> Path:
+    rng = random.Random(3)
+    rows = []
+    for seed in SEEDS:
+        text = seed.read_text(encoding="utf-8")
+        rows.append({"id": seed.name, "text": text})
+        rows += [{"id": f"{seed.stem}-{k}", "text": _variant(text, rng, k % 7)} for k in range(copies)]
+    rng.shuffle(rows)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_jobs_do_not_change_the_output(tmp_path: Path) -> None:
+    feed = _feed(tmp_path / "feed.jsonl")
+    outputs = []
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "jsonl", "--evidence", "--jobs", jobs])
+        assert result.exit_code == 0, result.stderr
+        outputs.append(result.stdout)
+
+    assert outputs[0] == outputs[1]
+    rows = [json.loads(line) for line in outputs[0].splitlines()]
+    assert len(rows) == 5 * 61
+    story = {r["id"]: r["id"][:3] for r in rows}
+    members: dict[int, set[str]] = {}
+    for r in rows:
+        members.setdefault(r["cluster"], set()).add(story[r["id"]])
+    # Seeds 001 and 002 are one story; 000, 003 and 004 each another: four clusters, no mixing.
+    assert sorted(map(sorted, members.values())) == [["000"], ["001", "002"], ["003"], ["004"]]
+
+
+def test_map_ranges_keeps_order_and_uses_several_processes() -> None:
+    def pids(items: list[int], start: int, stop: int) -> list[tuple[int, int]]:
+        time.sleep(0.05)
+        return [(items[k], os.getpid()) for k in range(start, stop)]
+
+    found = map_ranges(pids, list(range(40)), 40, jobs=2, chunk_size=5)
+
+    assert [x for x, _ in found] == list(range(40))
+    assert len({pid for _, pid in found}) == 2
+    assert os.getpid() not in {pid for _, pid in found}
+
+
+def test_map_ranges_reports_each_range() -> None:
+    done: list[int] = []
+    found = map_ranges(lambda xs, a, b: xs[a:b], "abcdefg", 7, jobs=1, chunk_size=3, on_chunk=done.append)
+    assert "".join(found) == "abcdefg" and done == [3, 3, 1]
+
+
+def test_progress_prints_counts_and_rates_when_enabled() -> None:
+    stream = io.StringIO()
+    progress = Progress(enabled=True, stream=stream, every=0.0)
+    with progress.stage("sign", 4) as stage:
+        for _ in range(4):
+            stage.advance()
+
+    final = stream.getvalue().split("\r")[-1]
+    assert final.startswith("sign: 4/4 in ") and final.endswith("/s)\n")
+    assert progress.seconds["sign"] >= 0
+
+
+def test_progress_is_silent_when_not_a_terminal() -> None:
+    stream = io.StringIO()  # not a terminal
+    progress = Progress(stream=stream)
+    with progress.stage("clean", 2) as stage:
+        stage.advance(2)
+    assert stream.getvalue() == "" and "clean" in progress.seconds
+
+
+def test_cli_prints_no_progress_into_a_pipe(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["cluster", str(ROOT / "seeds"), "--format", "jsonl", "-q"])
+    assert result.exit_code == 0
+    assert result.stderr == ""
