@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -28,15 +30,23 @@ from benchmarks.feedgen import KINDS, build_feed, shared_data_available, write_f
 from dedupe.evaluate import pair_scores, recall_of  # noqa: E402
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Run a command; return (seconds, peak RSS in MB) of that process alone."""
+STAGE_LINE = re.compile(r"^(\w+): ([\d,]+)(?:/[\d,]+)? in ([\d.]+) s")
+
+
+def run(cmd: list[str]) -> tuple[float, float, dict[str, float]]:
+    """Run a command; return its seconds, peak RSS in MB (its largest process) and
+    the seconds per stage it reported with ``--progress`` on stderr."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read()
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss / 1024
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{stderr}")
+    stages = {m[1]: float(m[3]) for m in map(STAGE_LINE.match, re.split(r"[\r\n]", stderr)) if m}
+    return elapsed, usage.ru_maxrss / 1024, stages
 
 
 def labels(path: Path) -> dict[str, object]:
@@ -57,7 +67,7 @@ def main() -> None:
     path = write_feed(feed, out)
     n = len(feed.records)
     systems = {
-        "dedupe": [sys.executable, "-m", "dedupe.cli", "cluster", str(path), "--format", "jsonl", "-q",
+        "dedupe": [sys.executable, "-m", "dedupe.cli", "cluster", str(path), "--format", "jsonl", "--progress",
                    "-o", str(out / "dedupe.jsonl")],
         "baseline (MinHashLSH 0.5, raw 5-shingles, components)":
             [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), str(path), str(out / "baseline.jsonl")],
@@ -65,13 +75,17 @@ def main() -> None:
     by_kind = defaultdict(list)
     for id_, kind in feed.kind.items():
         by_kind[kind].append(id_)
-    timings: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    timings: dict[str, list[tuple[float, float, dict[str, float]]]] = defaultdict(list)
     for _ in range(max(1, args.repeat)):
         for name, cmd in systems.items():
             timings[name].append(run(cmd))
     rows = []
+    stage_rows: tuple[dict[str, float], float] = ({}, 1.0)
     for name in systems:
-        seconds, rss = min(t for t, _ in timings[name]), max(r for _, r in timings[name])
+        seconds, _, stages = min(timings[name], key=lambda t: t[0])
+        rss = max(r for _, r, _ in timings[name])
+        if stages:
+            stage_rows = stages, seconds
         pred = labels(out / ("dedupe.jsonl" if name == "dedupe" else "baseline.jsonl"))
         s = pair_scores(feed.truth, pred)
         kinds = {k: recall_of(by_kind[k], feed.truth, pred) for k in KINDS if by_kind[k]}
@@ -89,6 +103,12 @@ def main() -> None:
     print("|---|" + "---|" * len([k for k in KINDS if by_kind[k]]))
     for name, _, _, _, kinds in rows:
         print(f"| {name} | " + " | ".join(f"{v:.4f}" for v in kinds.values()) + " |")
+    stages, total = stage_rows
+    print("\ndedupe's stages in its fastest run (the rest of the wall time: start-up, reading, output):\n")
+    print("| stage | seconds | share of wall time |")
+    print("|---|---|---|")
+    for stage, secs in stages.items():
+        print(f"| {stage} | {secs:.1f} | {secs / total:.0%} |")
 
 
 if __name__ == "__main__":

@@ -63,12 +63,14 @@ def main() -> None:
               help="Print the evidence for this pair of ids instead of the clusters (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes for cleaning and hashing; 0 uses every core. Same result for any number.")
+@click.option("--progress", "show_progress", is_flag=True,
+              help="Progress of each stage on stderr even when it is not a terminal (e.g. into a log).")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress and no summary on stderr (warnings still printed).")
 def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float, containment: float,
             rewrite_threshold: float, min_cosine: float, shingle_size: int, num_perm: int, seed: int,
             no_clean: bool, show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...],
-            jobs: int, quiet: bool) -> None:
+            jobs: int, show_progress: bool, quiet: bool) -> None:
     """Cluster near-duplicate articles and pick one representative per story.
 
     INPUT is a folder (every .txt below it), a text file, a JSONL file
@@ -78,7 +80,7 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float
     params = Params(threshold=threshold, containment=containment, rewrite_threshold=rewrite_threshold,
                     min_cosine=min_cosine, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
     _run(params.check)
-    progress = Progress(enabled=False if quiet else None)
+    progress = Progress(enabled=True if show_progress else (False if quiet else None))
     result: Result = _run(deduplicate, read_inputs(inputs), params, do_clean=not no_clean, jobs=jobs,
                           progress=progress)
     _report_warnings(result)
