@@ -1,4 +1,4 @@
-"""Command line: ``dedupe cluster`` and ``dedupe clean``.
+"""Command line: ``dedupe cluster``, ``dedupe clean`` and ``dedupe eval``.
 
 Data goes to standard output (or ``-o FILE``); warnings, the removed lines
 and the summary go to standard error.
@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO
+from collections.abc import Callable
+from typing import IO, Any
 
 import click
 
 from . import __version__
 from .errors import DedupeError
-from .formats import evidence_dict, evidence_text, to_json, to_jsonl, to_table
+from .evaluate import evaluate, load_predictions, load_truth
+from .formats import evaluation_text, evidence_dict, evidence_text, to_json, to_jsonl, to_table
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
+from .parallel import worker_count
 from .progress import Progress
 from .read import read_inputs
+from .verify import Verifier
 
 _DEFAULTS = Params()
 
@@ -168,3 +172,51 @@ if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
 __all__ = ["main"]
+
+
+@main.command(name="eval")
+@click.argument("truth", type=click.Path(dir_okay=False))
+@click.argument("predictions", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json one object.")
+@click.option("--worst", type=click.IntRange(min=0), default=5, show_default=True,
+              help="How many false merges and false splits to show.")
+@click.option("--input", "inputs", multiple=True, metavar="INPUT",
+              help="The clustered documents (as given to cluster; repeatable): each mistake shown "
+                   "gets the evidence for its example pair.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to FILE instead of standard output.")
+def eval_command(truth: str, predictions: str, fmt: str, worst: int, inputs: tuple[str, ...],
+                 output: IO[str]) -> None:
+    """Score a clustering against labelled stories.
+
+    TRUTH is {"clusters": [[id, ...], ...]}; PREDICTIONS is the output of
+    dedupe cluster --format jsonl (add --evidence there to see the evidence
+    of each mistake here). Ids missing from TRUTH count as stories of their
+    own; ids of TRUTH missing from PREDICTIONS are an error.
+    """
+    labels, rows = _run(load_truth, truth), _run(load_predictions, predictions)
+    explain = _explainer(inputs) if inputs else None
+    try:
+        result = evaluate(labels, rows, worst=worst, explain=explain)
+    except ValueError as err:
+        raise click.ClickException(f"{predictions}: {err} in {truth}") from err
+    if fmt == "json":
+        output.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        output.write(evaluation_text(result))
+
+
+def _explainer(inputs: tuple[str, ...]) -> Callable[[str, str], dict[str, Any] | None]:
+    """Evidence for pairs of ids of ``inputs`` (None for an id they do not hold)."""
+    documents = _run(prepare_all, read_inputs(inputs), _DEFAULTS, jobs=worker_count(0))
+    verifier = Verifier(documents, _DEFAULTS)
+    index = {d.record.id: d.index for d in documents}
+
+    def explain(a: str, b: str) -> dict[str, Any] | None:
+        if a not in index or b not in index:
+            return None
+        ev = verifier.verify(index[a], index[b]).to_dict()
+        return {**ev, "a": a, "b": b}
+
+    return explain

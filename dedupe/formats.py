@@ -21,6 +21,7 @@ import json
 from typing import Any
 
 from .document import Document
+from .evaluate import Evaluation
 from .pipeline import Result
 from .read import METADATA_FIELDS
 from .verify import Evidence
@@ -151,3 +152,36 @@ def evidence_text(result: Result, ev: Evidence) -> str:
     lines.append(f"  thresholds   near-duplicate jaccard >= {p.threshold}, contained >= {p.containment}, "
                  f"rewrite aligned >= {p.rewrite_threshold} with cosine >= {p.min_cosine}")
     return "\n".join(lines) + "\n"
+
+
+def evaluation_text(e: Evaluation) -> str:
+    """``dedupe eval``'s table: the scores, then the worst false merges and splits."""
+    s = e.scores
+    out = [f"documents {e.documents} ({e.not_in_truth} not in the truth, scored as stories of their own)",
+           f"pairs: true {s.true_pairs}, predicted {s.predicted_pairs}, correct {s.correct_pairs}",
+           f"precision {s.precision:.4f}  recall {s.recall:.4f}  F1 {s.f1:.4f}  adjusted Rand {s.adjusted_rand:.4f}",
+           "", f"worst false merges ({len(e.false_merges)} shown):"]
+    for m in e.false_merges:
+        stories = ", ".join(f"story {story}: {n}" for story, n in m.stories)
+        out.append(f"  cluster {m.cluster} ({m.size} documents, {m.wrong_pairs} wrong pairs): {stories}")
+        out.append(f"    e.g. {_example_text(m.example)}")
+    out += ["", f"worst false splits ({len(e.false_splits)} shown):"]
+    for sp in e.false_splits:
+        clusters = ", ".join(f"cluster {c}: {n}" for c, n in sp.clusters)
+        out.append(f"  story {sp.story} ({sp.size} documents, {sp.missed_pairs} missed pairs): {clusters}")
+        out.append(f"    e.g. {_example_text(sp.example)}")
+    return "\n".join(out) + "\n"
+
+
+def _example_text(example: dict[str, Any]) -> str:
+    text = f"{example.get('id')} in cluster {example.get('cluster')}"
+    if example.get("representative_id") not in (None, example.get("id")):
+        text += f", {example.get('relation')} of {example['representative_id']}"
+        if "similarity" in example:
+            text += f" (similarity {example['similarity']})"
+    evidence = example.get("evidence")
+    if isinstance(evidence, dict):
+        shown = {k: evidence[k] for k in ("relation", "jaccard", "cosine", "aligned") if evidence.get(k) is not None}
+        against = example.get("against", example.get("representative_id"))
+        text += f"; evidence against {against}: " + ", ".join(f"{k} {v}" for k, v in shown.items())
+    return text
