@@ -1,4 +1,4 @@
-"""Command line: ``dedupe cluster``, ``dedupe clean`` and ``dedupe eval``.
+"""Command line: ``dedupe cluster``, ``dedupe compare``, ``dedupe clean`` and ``dedupe eval``.
 
 Data goes to standard output (or ``-o FILE``); warnings, the removed lines
 and the summary go to standard error.
@@ -16,7 +16,8 @@ import click
 from . import __version__
 from .errors import DedupeError
 from .evaluate import evaluate, load_predictions, load_truth
-from .formats import evaluation_text, evidence_dict, evidence_text, to_json, to_jsonl, to_table
+from .compare import compare as compare_documents
+from .formats import comparison_text, evaluation_text, evidence_dict, evidence_text, to_json, to_jsonl, to_table
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
 from .parallel import worker_count
@@ -220,3 +221,45 @@ def _explainer(inputs: tuple[str, ...]) -> Callable[[str, str], dict[str, Any] |
         return {**ev, "a": a, "b": b}
 
     return explain
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--id", "ids", multiple=True, metavar="ID",
+              help="Compare the documents with these ids (give it twice) among those INPUT holds.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: matched paragraphs side by side; json: the documented schema.")
+@click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to FILE instead of standard output.")
+def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: bool, output: IO[str]) -> None:
+    """Show which paragraphs two articles share and how they relate.
+
+    Either INPUT holds exactly two documents (two text files, say), or give
+    --id twice to pick two documents of a JSONL file or folder. Both are
+    cleaned first (unless --no-clean).
+    """
+    records = list(_run(read_inputs, inputs))
+    if ids:
+        if len(ids) != 2:
+            raise click.UsageError("give --id exactly twice")
+        by_id = {r.id: r for r in records}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise click.BadParameter(f"no document with id {missing[0]!r} in {' '.join(inputs)}", param_hint="--id")
+        records = [by_id[i] for i in ids]
+    elif len(records) != 2:
+        raise click.UsageError(f"{' '.join(inputs)} holds {len(records)} documents; "
+                               "give two documents, or pick two with --id")
+    for r in records:
+        if r.warning:
+            raise click.ClickException(r.warning)
+    documents = prepare_all(records, _DEFAULTS, do_clean=not no_clean)
+    for d in documents:
+        if d.warning:
+            raise click.ClickException(d.warning)
+    result = compare_documents(documents[0], documents[1], _DEFAULTS)
+    if fmt == "json":
+        output.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        click.echo(comparison_text(result), file=output, nl=False)

@@ -54,6 +54,11 @@ class Document:
         return {**self.__dict__, "_split": None}
 
     @property
+    def paragraphs(self) -> list[str]:
+        """The paragraphs of the cleaned text (those with at least one token)."""
+        return [p for p, _ in self._paragraphs()]
+
+    @property
     def paragraph_tokens(self) -> list[tuple[str, ...]]:
         """Tokens of each paragraph of the cleaned text."""
         return [tokens for _, tokens in self._paragraphs()]

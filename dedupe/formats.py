@@ -18,11 +18,16 @@ or ``unique``.
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
+import click
+
+from .compare import Comparison
 from .document import Document
 from .evaluate import Evaluation
 from .pipeline import Result
+from .normalize import normalize
 from .read import METADATA_FIELDS
 from .verify import Evidence
 
@@ -185,3 +190,36 @@ def _example_text(example: dict[str, Any]) -> str:
         against = example.get("against", example.get("representative_id"))
         text += f"; evidence against {against}: " + ", ".join(f"{k} {v}" for k, v in shown.items())
     return text
+
+
+def comparison_text(c: Comparison, *, width: int = 100) -> str:
+    """``dedupe compare``'s table: the figures, then matched paragraphs side by side with
+    shared words highlighted (ANSI styles, which click drops when not writing to a terminal)."""
+    d = c.to_dict()
+    lines = [f"A: {c.a.record.id} ({len(c.a.paragraphs)} paragraphs, {c.a.size} tokens)",
+             f"B: {c.b.record.id} ({len(c.b.paragraphs)} paragraphs, {c.b.size} tokens)",
+             f"relation {c.relation}" + (f" ({c.direction})" if c.direction else "")
+             + f" · similarity {d['similarity']} · A in B {d['a_in_b']} · B in A {d['b_in_a']} (share of tokens)"
+             + f" · cosine {d['cosine']} · jaccard {d['jaccard']} · aligned in order {d['aligned']}", ""]
+    column = (width - 3) // 2
+    for m in c.pairs:
+        lines.append(click.style(f"A{m.a} ↔ B{m.b}  {m.score:.2f} ({m.method})", bold=True))
+        left, right = c.a.paragraphs[m.a], c.b.paragraphs[m.b]
+        shared = set(normalize(left).split()) & set(normalize(right).split())
+        wrapped_a, wrapped_b = textwrap.wrap(left, column), textwrap.wrap(right, column)
+        for k in range(max(len(wrapped_a), len(wrapped_b))):
+            x = wrapped_a[k] if k < len(wrapped_a) else ""
+            y = wrapped_b[k] if k < len(wrapped_b) else ""
+            lines.append(f"{_highlight(x, shared)}{' ' * (column - len(x))} │ {_highlight(y, shared)}")
+        for sentence in m.shared_sentences:
+            lines.append(f"  shared sentence: {sentence}")
+        lines.append("")
+    for side, doc, unmatched in (("A", c.a, c.unmatched_a), ("B", c.b, c.unmatched_b)):
+        for i in unmatched:
+            lines.append(f"{side}{i} has no match: {textwrap.shorten(doc.paragraphs[i], width - 20)}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _highlight(line: str, shared: set[str]) -> str:
+    return " ".join(click.style(w, fg="green", bold=True) if normalize(w) in shared and normalize(w) else w
+                    for w in line.split(" "))
