@@ -1,4 +1,4 @@
-"""Command line: ``dedupe cluster``, ``dedupe compare``, ``dedupe clean`` and ``dedupe eval``.
+"""Command line: ``dedupe cluster``, ``compare``, ``report``, ``clean`` and ``eval``.
 
 Data goes to standard output (or ``-o FILE``); warnings, the removed lines
 and the summary go to standard error.
@@ -23,6 +23,7 @@ from .pipeline import Result, deduplicate, prepare_all
 from .parallel import worker_count
 from .progress import Progress
 from .read import read_inputs
+from .report import report_data, to_html
 from .verify import Verifier
 
 _DEFAULTS = Params()
@@ -263,3 +264,29 @@ def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: b
         output.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     else:
         click.echo(comparison_text(result), file=output, nl=False)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to FILE (e.g. report.html) instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True,
+              help="html: one self-contained page; json: the same content as data.")
+@click.option("--title", default="dedupe report", show_default=True, help="The page's title.")
+@click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes (as for cluster).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_clean: bool, jobs: int,
+           quiet: bool) -> None:
+    """Cluster INPUT and write a report: clusters largest first, each member's relation and
+    overlap with the representative, side-by-side paragraphs, a filterable cluster list."""
+    progress = Progress(enabled=False if quiet else None)
+    result: Result = _run(deduplicate, read_inputs(inputs), _DEFAULTS, do_clean=not no_clean, jobs=jobs,
+                          progress=progress)
+    _report_warnings(result)
+    data = report_data(result)
+    if fmt == "json":
+        output.write(json.dumps(data, ensure_ascii=False) + "\n")
+    else:
+        output.write(to_html(data, title=title))
