@@ -17,7 +17,7 @@ from . import __version__
 from .errors import DedupeError
 from .evaluate import evaluate, load_predictions, load_truth
 from .compare import compare as compare_documents
-from .formats import comparison_text, evaluation_text, evidence_dict, evidence_text, to_json, to_jsonl, to_table
+from .formats import comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text, to_json, to_jsonl, to_table
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
 from .parallel import worker_count
@@ -170,9 +170,6 @@ def _explain(id_: str, text: str, reasons: dict[int, str], output: IO[str]) -> N
     output.write("\n")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
 __all__ = ["main"]
 
 
@@ -228,8 +225,8 @@ def _explainer(inputs: tuple[str, ...]) -> Callable[[str, str], dict[str, Any] |
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--id", "ids", multiple=True, metavar="ID",
               help="Compare the documents with these ids (give it twice) among those INPUT holds.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table: matched paragraphs side by side; json: the documented schema.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
+              help="table: matched paragraphs side by side; json: the documented schema; html: a page.")
 @click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to FILE instead of standard output.")
@@ -262,6 +259,8 @@ def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: b
     result = compare_documents(documents[0], documents[1], _DEFAULTS)
     if fmt == "json":
         output.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    elif fmt == "html":
+        output.write(comparison_html(result))
     else:
         click.echo(comparison_text(result), file=output, nl=False)
 
@@ -290,3 +289,7 @@ def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_cl
         output.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
         output.write(to_html(data, title=title))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

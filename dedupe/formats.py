@@ -17,7 +17,9 @@ or ``unique``.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import textwrap
 from typing import Any
 
@@ -223,3 +225,47 @@ def comparison_text(c: Comparison, *, width: int = 100) -> str:
 def _highlight(line: str, shared: set[str]) -> str:
     return " ".join(click.style(w, fg="green", bold=True) if normalize(w) in shared and normalize(w) else w
                     for w in line.split(" "))
+
+
+_PAGE_HEAD = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{title}</title>
+<style>
+body {{ font: 14px/1.45 system-ui, sans-serif; margin: 20px; color: #1d2433; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ vertical-align: top; text-align: left; padding: 6px; border-bottom: 1px solid #e6e9f0; }}
+td.score {{ white-space: nowrap; color: #6b7280; }}
+mark {{ background: #ffe58a; padding: 0; }}
+</style></head><body>
+"""
+
+
+def comparison_html(c: Comparison) -> str:
+    """``dedupe compare --format html``: a self-contained page, matched paragraphs side by side,
+    shared words marked, unmatched paragraphs after them."""
+    d = c.to_dict()
+    esc = html.escape
+    out = [_PAGE_HEAD.format(title=esc(f"{c.a.record.id} ↔ {c.b.record.id}")),
+           f"<h1>{esc(c.a.record.id)} ↔ {esc(c.b.record.id)}</h1>",
+           f"<p id=\"figures\">relation <strong>{esc(c.relation)}</strong>"
+           + (f" ({esc(c.direction)})" if c.direction else "")
+           + f" · similarity {d['similarity']} · A in B {d['a_in_b']} · B in A {d['b_in_a']} (share of tokens)"
+           f" · cosine {d['cosine']} · Jaccard {d['jaccard']} · aligned in order {d['aligned']}</p>",
+           "<table><thead><tr><th>A</th><th>B</th><th>score</th></tr></thead><tbody>"]
+    for m in c.pairs:
+        left, right = c.a.paragraphs[m.a], c.b.paragraphs[m.b]
+        shared = {w for w in set(normalize(left).split()) & set(normalize(right).split()) if len(w) > 3}
+        out.append(f"<tr class=\"pair\"><td>A{m.a}: {_marked(left, shared)}</td>"
+                   f"<td>B{m.b}: {_marked(right, shared)}</td><td class=\"score\">{m.score:.2f} {m.method}</td></tr>")
+    for i in c.unmatched_a:
+        out.append(f"<tr class=\"unmatched\"><td>A{i}: {esc(c.a.paragraphs[i])}</td><td></td><td>no match</td></tr>")
+    for j in c.unmatched_b:
+        out.append(f"<tr class=\"unmatched\"><td></td><td>B{j}: {esc(c.b.paragraphs[j])}</td><td>no match</td></tr>")
+    out.append("</tbody></table></body></html>\n")
+    return "\n".join(out)
+
+
+def _marked(text: str, shared: set[str]) -> str:
+    return "".join(f"<mark>{html.escape(part)}</mark>" if normalize(part) in shared else html.escape(part)
+                   for part in re.split(r"(\w+)", text))

@@ -117,3 +117,15 @@ def test_bad_choice_of_documents(args: list[str], message: str) -> None:
     result = _invoke("compare", *args)
 
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_html_page_marks_shared_words_and_lists_every_paragraph(tmp_path: Path) -> None:
+    data = _compare(S001, S002)
+    result = _invoke("compare", str(S001), str(S002), "--format", "html")
+
+    assert result.exit_code == 0
+    page = result.stdout
+    assert "default-src 'none'" in page and "relation <strong>rewrite</strong>" in page
+    assert page.count('<tr class="pair">') == len(data["pairs"])
+    assert page.count('<tr class="unmatched">') == len(data["unmatched_a"]) + len(data["unmatched_b"])
+    assert "<mark>Kataeb</mark>" in page and "<mark>Hezbollah</mark>" in page
