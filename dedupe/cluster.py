@@ -13,6 +13,7 @@ merge costs at most ``sample**2`` checks however large the clusters grow.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 
 
@@ -80,8 +81,7 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
         if len(mi) < len(mj):
             ri, rj, mi, mj = rj, ri, mj, mi
         root[rj] = ri
-        mi.extend(mj)
-        mi.sort(key=lambda k: priority[k])
+        mi[:] = heapq.merge(mi, mj, key=priority.__getitem__)  # both already in priority order
         del members[rj]
         merged.append((i, j))
     labels = [0] * n

@@ -98,6 +98,7 @@ class Verifier:
         self._paragraph_terms: dict[tuple[str, ...], np.ndarray] = {}
         self._cache: dict[tuple[int, int], Evidence] = {}
         self._jaccard: dict[tuple[int, int], float] = {}
+        self._rewrite_weights: dict[int, list[int]] = {}
         # Identical cleaned texts share one entry in the cache: the first of them stands for all.
         first: dict[str, int] = {}
         self._head = [first.setdefault(d.fingerprint, d.index) if not d.warning else d.index for d in documents]
@@ -157,8 +158,13 @@ class Verifier:
     def alignment(self, i: int, j: int) -> Alignment:
         """In-order paragraph alignment of documents ``i`` and ``j``."""
         similarity = paragraph_cosines(self.terms(i), self.terms(j))
-        return align(similarity, self.documents[i].rewrite_weights(), self.documents[j].rewrite_weights(),
-                     min_score=self.params.paragraph_min_score)
+        return align(similarity, self._weights(i), self._weights(j), min_score=self.params.paragraph_min_score)
+
+    def _weights(self, i: int) -> list[int]:
+        found = self._rewrite_weights.get(i)
+        if found is None:
+            found = self._rewrite_weights[i] = self.documents[i].rewrite_weights()
+        return found
 
     def terms(self, i: int) -> Terms:
         """The TF-IDF vectors of document ``i`` (whole text and paragraphs), cached."""
