@@ -18,19 +18,40 @@ on the common ids.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .arrays import distinct, distinct_counts
 
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
+def _english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop-word list.
+
+    Read from its own module file without importing the ``sklearn`` package,
+    whose import takes most of a second (every command run pays it); falls
+    back to the normal import if the file has moved.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "feature_extraction" / "_stop_words.py"
+        module_spec = importlib.util.spec_from_file_location("_dedupe_sklearn_stop_words", path)
+        if path.is_file() and module_spec and module_spec.loader:
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+            return frozenset(module.ENGLISH_STOP_WORDS)
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+STOP_WORDS = _english_stop_words()
 _WORDS_PER_DOC = 500.0
 
 T = TypeVar("T")
