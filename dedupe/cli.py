@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import click
@@ -17,6 +17,7 @@ from . import __version__
 from .errors import DedupeError
 from .evaluate import evaluate, load_predictions, load_truth
 from .compare import compare as compare_documents
+from .document import Document
 from .formats import comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text, to_json, to_jsonl, to_table
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
@@ -91,9 +92,7 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float
                           progress=progress)
     _report_warnings(result)
     if show_removed:
-        for doc in result.documents:
-            for r in doc.removed:
-                click.echo(f"removed {doc.record.origin}:{r.line} [{r.reason}] {r.text}", err=True)
+        _print_removed(result.documents)
     if pair:
         _print_pairs(result, pair, fmt, output)
         return
@@ -108,6 +107,13 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float
         click.echo(f"dedupe: {s['documents']} documents, {s['clusters']} clusters, "
                    f"{s['candidate_pairs']} candidate pairs, {s['verified_pairs']} verified, "
                    f"{s['warnings']} warnings", err=True)
+
+
+def _print_removed(documents: Iterable[Document]) -> None:
+    """Every line the cleaner removed, as ``removed FILE:LINE [reason] text``, on stderr."""
+    for doc in documents:
+        for r in doc.removed:
+            click.echo(f"removed {doc.record.origin}:{r.line} [{r.reason}] {r.text}", err=True)
 
 
 def _report_warnings(result: Result) -> None:
@@ -228,9 +234,11 @@ def _explainer(inputs: tuple[str, ...]) -> Callable[[str, str], dict[str, Any] |
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
               help="table: matched paragraphs side by side; json: the documented schema; html: a page.")
 @click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
+@click.option("--show-removed", is_flag=True, help="Print every removed boilerplate line on stderr.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to FILE instead of standard output.")
-def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: bool, output: IO[str]) -> None:
+def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: bool, show_removed: bool,
+            output: IO[str]) -> None:
     """Show which paragraphs two articles share and how they relate.
 
     Either INPUT holds exactly two documents (two text files, say), or give
@@ -253,6 +261,8 @@ def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: b
         if r.warning:
             raise click.ClickException(r.warning)
     documents = prepare_all(records, _DEFAULTS, do_clean=not no_clean)
+    if show_removed:
+        _print_removed(documents)
     for d in documents:
         if d.warning:
             raise click.ClickException(d.warning)
@@ -273,17 +283,20 @@ def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: b
               help="html: one self-contained page; json: the same content as data.")
 @click.option("--title", default="dedupe report", show_default=True, help="The page's title.")
 @click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
+@click.option("--show-removed", is_flag=True, help="Print every removed boilerplate line on stderr.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes (as for cluster).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_clean: bool, jobs: int,
-           quiet: bool) -> None:
+def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_clean: bool, show_removed: bool,
+           jobs: int, quiet: bool) -> None:
     """Cluster INPUT and write a report: clusters largest first, each member's relation and
     overlap with the representative, side-by-side paragraphs, a filterable cluster list."""
     progress = Progress(enabled=False if quiet else None)
     result: Result = _run(deduplicate, read_inputs(inputs), _DEFAULTS, do_clean=not no_clean, jobs=jobs,
                           progress=progress)
     _report_warnings(result)
+    if show_removed:
+        _print_removed(result.documents)
     data = report_data(result)
     if fmt == "json":
         output.write(json.dumps(data, ensure_ascii=False) + "\n")

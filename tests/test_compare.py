@@ -129,3 +129,11 @@ def test_html_page_marks_shared_words_and_lists_every_paragraph(tmp_path: Path) 
     assert page.count('<tr class="pair">') == len(data["pairs"])
     assert page.count('<tr class="unmatched">') == len(data["unmatched_a"]) + len(data["unmatched_b"])
     assert "<mark>Kataeb</mark>" in page and "<mark>Hezbollah</mark>" in page
+
+
+def test_show_removed_lists_boilerplate_on_stderr() -> None:
+    result = _invoke("compare", str(S001), str(S002), "--show-removed", "--format", "json")
+
+    assert result.exit_code == 0
+    assert f"removed {S001}:21 [author bio or outlet promotion] SSBCrackExams is a premium" in result.stderr
+    assert json.loads(result.stdout)["relation"] == "rewrite"  # stdout stays clean JSON
