@@ -176,9 +176,6 @@ def _explain(id_: str, text: str, reasons: dict[int, str], output: IO[str]) -> N
     output.write("\n")
 
 
-__all__ = ["main"]
-
-
 @main.command(name="eval")
 @click.argument("truth", type=click.Path(dir_okay=False))
 @click.argument("predictions", type=click.Path(dir_okay=False))
@@ -302,6 +299,9 @@ def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_cl
         output.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
         output.write(to_html(data, title=title))
+
+
+__all__ = ["main"]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,5 @@
-"""Output formats of ``dedupe cluster``: table (people), json (one object), jsonl (one line a document).
+"""Output formats: ``dedupe cluster``'s table (people), json (one object) and jsonl (one line a
+document); the texts and pages of ``compare`` and ``eval``.
 
 The field names are an interface (documented in the README and tested):
 
