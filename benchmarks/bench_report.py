@@ -70,7 +70,8 @@ def main() -> None:
     print(f"\nreport.html: {size:.1f} MB")
     timed = page_seconds(out / "report.html")
     if timed:
-        print(f"Chromium: cluster list shown {timed[0]:.2f} s after opening; largest cluster opened in {timed[1]:.2f} s")
+        print(f"Chromium: cluster list shown {timed[0]:.2f} s after opening; "
+              f"largest cluster opened in {timed[1]:.2f} s")
     else:
         print("Chromium or Playwright not installed: page not timed")
 

@@ -18,7 +18,8 @@ from .errors import DedupeError
 from .evaluate import evaluate, load_predictions, load_truth
 from .compare import compare as compare_documents
 from .document import Document
-from .formats import comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text, to_json, to_jsonl, to_table
+from .formats import (comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text, to_json,
+                      to_jsonl, to_table)
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
 from .parallel import worker_count

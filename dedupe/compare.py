@@ -101,25 +101,19 @@ def _side(doc: Document) -> dict[str, Any]:
 def compare(a: Document, b: Document, params: Params | None = None) -> Comparison:
     """Compare two prepared documents (see :func:`dedupe.pipeline.prepare_all`)."""
     params = params or Params()
-    a, b = (a if a.index == 0 else _reindexed(a, 0)), (b if b.index == 1 else _reindexed(b, 1))
+    a, b = replace(a, index=0), replace(b, index=1)
     verifier = Verifier([a, b], params)
     evidence = verifier.verify(0, 1)
     text = _text_similarity(a.paragraphs, b.paragraphs)
     cosines = paragraph_cosines(verifier.terms(0), verifier.terms(1)) if a.size and b.size else text * 0
+    scores = np.maximum(text, cosines)
     pairs = []
-    for i in range(len(a.paragraphs)):
-        if not len(b.paragraphs):
-            break
-        scores = [max(text[i, j], cosines[i, j]) for j in range(len(b.paragraphs))]
-        j = max(range(len(scores)), key=scores.__getitem__)
-        if scores[j] >= MATCH_THRESHOLD:
-            pairs.append(ParagraphMatch(i, j, float(scores[j]), "text" if text[i, j] >= cosines[i, j] else "tfidf",
+    for i, j in enumerate(scores.argmax(axis=1).tolist() if scores.shape[1] else []):
+        if scores[i, j] >= MATCH_THRESHOLD:
+            pairs.append(ParagraphMatch(i, j, float(scores[i, j]), "text" if text[i, j] >= cosines[i, j] else "tfidf",
                                         float(text[i, j]), float(cosines[i, j]),
                                         _shared_sentences(a.paragraphs[i], b.paragraphs[j])))
-    matched_b = set()
-    for j in range(len(b.paragraphs)):
-        if any(max(text[i, j], cosines[i, j]) >= MATCH_THRESHOLD for i in range(len(a.paragraphs))):
-            matched_b.add(j)
+    matched_b = set(np.flatnonzero((scores >= MATCH_THRESHOLD).any(axis=0)).tolist())
     a_sizes = [len(t) for t in a.paragraph_tokens]
     b_sizes = [len(t) for t in b.paragraph_tokens]
     a_in_b = sum(a_sizes[m.a] for m in pairs) / (sum(a_sizes) or 1)
@@ -130,10 +124,6 @@ def compare(a: Document, b: Document, params: Params | None = None) -> Compariso
     return Comparison(a, b, evidence.relation, direction, evidence.similarity, a_in_b, b_in_a, pairs,
                       [i for i in range(len(a.paragraphs)) if i not in {m.a for m in pairs}],
                       [j for j in range(len(b.paragraphs)) if j not in matched_b], evidence)
-
-
-def _reindexed(doc: Document, index: int) -> Document:
-    return replace(doc, index=index)
 
 
 def _text_similarity(a: list[str], b: list[str]) -> Any:

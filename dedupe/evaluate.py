@@ -180,10 +180,9 @@ def _groups(labels: Mapping[str, Hashable]) -> dict[Hashable, list[str]]:
 
 def _false_merge(label: Hashable, ids: list[str], truth: Mapping[str, Hashable],
                  rows: Mapping[str, Mapping[str, Any]], explain: Explain | None) -> FalseMerge | None:
-    stories = Counter(truth[i] for i in ids).most_common()
+    stories, wrong = _spread(ids, truth)
     if len(stories) < 2:
         return None
-    wrong = _pairs(len(ids)) - sum(_pairs(n) for _, n in stories)
     # The example: a member of another story than the cluster's representative (its row holds
     # the evidence against the representative).
     leader = _leader(ids, rows)
@@ -193,13 +192,19 @@ def _false_merge(label: Hashable, ids: list[str], truth: Mapping[str, Hashable],
 
 def _false_split(story: Hashable, ids: list[str], predicted: Mapping[str, Hashable],
                  rows: Mapping[str, Mapping[str, Any]], explain: Explain | None) -> FalseSplit | None:
-    clusters = Counter(predicted[i] for i in ids).most_common()
+    clusters, missed = _spread(ids, predicted)
     if len(clusters) < 2:
         return None
-    missed = _pairs(len(ids)) - sum(_pairs(n) for _, n in clusters)
     stray = next(i for i in ids if predicted[i] != clusters[0][0])
     main = _leader([i for i in ids if predicted[i] == clusters[0][0]], rows)
     return FalseSplit(story, len(ids), clusters, missed, _example(rows[stray], main, explain))
+
+
+def _spread(ids: list[str], labels: Mapping[str, Hashable]) -> tuple[list[tuple[Hashable, int]], int]:
+    """How ``ids`` spread over ``labels``: documents per label (largest first), and the pairs of
+    ``ids`` whose labels differ."""
+    counts = Counter(labels[i] for i in ids).most_common()
+    return counts, _pairs(len(ids)) - sum(_pairs(n) for _, n in counts)
 
 
 def _leader(ids: list[str], rows: Mapping[str, Mapping[str, Any]]) -> str:

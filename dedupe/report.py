@@ -8,6 +8,7 @@ clusters in view, so a feed of thousands of documents stays responsive.
 
 from __future__ import annotations
 
+import html
 import json
 from importlib import resources
 from typing import Any
@@ -52,8 +53,4 @@ def to_html(data: dict[str, Any], *, title: str = "dedupe report") -> str:
     """The self-contained HTML page for :func:`report_data`'s content."""
     page = resources.files("dedupe").joinpath("report.html").read_text(encoding="utf-8")
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return page.replace("__TITLE__", _escape(title)).replace("__DATA__", payload)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return page.replace("__TITLE__", html.escape(title)).replace("__DATA__", payload)

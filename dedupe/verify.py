@@ -80,6 +80,14 @@ class Evidence:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
+def shingle_overlap(a: Document, b: Document) -> tuple[float, float, float]:
+    """Jaccard of two documents' shingle sets, and the share of each one's shingles found in the other."""
+    common = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    union = len(a.shingles) + len(b.shingles) - common
+    return (common / union if union else 0.0, common / len(a.shingles) if len(a.shingles) else 0.0,
+            common / len(b.shingles) if len(b.shingles) else 0.0)
+
+
 class Verifier:
     """Scores pairs of documents of one input, caching what it computes.
 
@@ -141,10 +149,7 @@ class Verifier:
             return found.jaccard >= min_jaccard
         jaccard = self._jaccard.get(key)
         if jaccard is None:
-            a, b = self.documents[hi].shingles, self.documents[hj].shingles
-            common = len(np.intersect1d(a, b, assume_unique=True))
-            union = len(a) + len(b) - common
-            jaccard = self._jaccard[key] = common / union if union else 0.0
+            jaccard = self._jaccard[key] = shingle_overlap(self.documents[hi], self.documents[hj])[0]
         return jaccard >= min_jaccard
 
     def compatible(self, i: int, j: int) -> bool:
@@ -182,11 +187,7 @@ class Verifier:
         a, b = self.documents[i], self.documents[j]
         if a.warning or b.warning:
             return Evidence(i, j, "unrelated", 0.0, 0.0, 0.0, 0.0)
-        common = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
-        union = len(a.shingles) + len(b.shingles) - common
-        jaccard = common / union if union else 0.0
-        a_in_b = common / len(a.shingles) if len(a.shingles) else 0.0
-        b_in_a = common / len(b.shingles) if len(b.shingles) else 0.0
+        jaccard, a_in_b, b_in_a = shingle_overlap(a, b)
         base = dict(a=i, b=j, jaccard=jaccard, a_in_b=a_in_b, b_in_a=b_in_a)
         if a.fingerprint == b.fingerprint:
             return Evidence(relation="exact", similarity=1.0, **base)
