@@ -34,6 +34,20 @@ def lsh_params(jaccard_threshold: float, num_perm: int) -> tuple[int, int]:
     return _optimal_param(jaccard_threshold, num_perm, 0.1, 0.9)
 
 
+def band_keys(signatures: np.ndarray, *, bands: int, band_rows: int, salt: int = 0) -> np.ndarray:
+    """The 64-bit key of every band of every signature: an ``(n, bands)`` uint64 array.
+
+    Two signatures share a key (almost surely) only when they agree on the
+    whole band; ``salt`` keeps the keys of different signature channels apart.
+    """
+    sig = np.asarray(signatures, dtype=np.uint32).reshape(-1, signatures.shape[-1]).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return np.stack([
+            (sig[:, band * band_rows:(band + 1) * band_rows] * _MIX[:band_rows][None, :]).sum(axis=1, dtype=np.uint64)
+            ^ np.uint64(band + (salt << 16)) * np.uint64(0x9E3779B97F4A7C15)
+            for band in range(bands)], axis=1)
+
+
 def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int,
                max_bucket: int = 64) -> np.ndarray:
     """Return the candidate pairs ``(i, j)``, ``i < j``, of the given signature rows.
@@ -52,13 +66,8 @@ def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_row
     rows = np.asarray(rows, dtype=np.int64)
     if len(rows) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    sig = signatures[rows].astype(np.uint64)
     n = len(rows)
-    with np.errstate(over="ignore"):
-        keys = np.concatenate([
-            (sig[:, band * band_rows:(band + 1) * band_rows] * _MIX[:band_rows][None, :]).sum(axis=1, dtype=np.uint64)
-            ^ np.uint64(band) * np.uint64(0x9E3779B97F4A7C15)
-            for band in range(bands)])
+    keys = band_keys(signatures[rows], bands=bands, band_rows=band_rows).T.ravel()
     members = np.tile(np.arange(n), bands)
     order = np.lexsort((members, keys))
     keys, members = keys[order], members[order]

@@ -1,4 +1,4 @@
-"""Command line: ``dedupe cluster``, ``compare``, ``report``, ``clean`` and ``eval``.
+"""Command line: ``dedupe cluster``, ``filter``, ``compare``, ``report``, ``clean`` and ``eval``.
 
 Data goes to standard output (or ``-o FILE``); warnings, the removed lines
 and the summary go to standard error.
@@ -6,6 +6,7 @@ and the summary go to standard error.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -17,6 +18,7 @@ from . import __version__
 from .errors import DedupeError
 from .evaluate import evaluate, load_predictions, load_truth
 from .compare import compare as compare_documents
+from .deduper import Deduper, parse_window
 from .document import Document
 from .formats import (comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text, to_json,
                       to_jsonl, to_table)
@@ -24,7 +26,7 @@ from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
 from .parallel import worker_count
 from .progress import Progress
-from .read import read_inputs
+from .read import METADATA_FIELDS, Record, read_inputs
 from .report import report_data, to_html
 from .verify import Verifier
 
@@ -36,6 +38,38 @@ def _run(func, *args, **kwargs):  # type: ignore[no-untyped-def]
         return func(*args, **kwargs)
     except DedupeError as err:
         raise click.ClickException(str(err)) from err
+
+
+_PARAM_OPTIONS = [
+    click.option("--threshold", type=float, default=_DEFAULTS.threshold, show_default=True,
+                 help="Shingle Jaccard at which two documents are near-duplicates."),
+    click.option("--containment", type=float, default=_DEFAULTS.containment, show_default=True,
+                 help="Share of the shorter document found in the longer one for an excerpt/truncation."),
+    click.option("--rewrite-threshold", type=float, default=_DEFAULTS.rewrite_threshold, show_default=True,
+                 help="In-order paragraph alignment (both sides) at which a rewrite is the same story."),
+    click.option("--min-cosine", type=float, default=_DEFAULTS.min_cosine, show_default=True,
+                 help="Document TF-IDF cosine below which no rewrite is considered."),
+    click.option("--shingle-size", type=int, default=_DEFAULTS.shingle_size, show_default=True,
+                 help="Words per shingle."),
+    click.option("--num-perm", type=int, default=_DEFAULTS.num_perm, show_default=True,
+                 help="MinHash permutations."),
+    click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True, help="MinHash seed."),
+]
+
+
+def _param_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The parameter options; the command receives them as one checked ``params`` argument."""
+    names = ("threshold", "containment", "rewrite_threshold", "min_cosine", "shingle_size", "num_perm", "seed")
+
+    @functools.wraps(command)
+    def with_params(**kwargs: Any) -> Any:
+        params = Params(**{n: kwargs.pop(n) for n in names})
+        _run(params.check)
+        return command(params=params, **kwargs)
+
+    for option in reversed(_PARAM_OPTIONS):
+        with_params = option(with_params)
+    return with_params
 
 
 @click.group()
@@ -50,19 +84,7 @@ def main() -> None:
               show_default=True, help="table for people; json one object; jsonl one line per document.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to FILE instead of standard output.")
-@click.option("--threshold", type=float, default=_DEFAULTS.threshold, show_default=True,
-              help="Shingle Jaccard at which two documents are near-duplicates.")
-@click.option("--containment", type=float, default=_DEFAULTS.containment, show_default=True,
-              help="Share of the shorter document found in the longer one for an excerpt/truncation.")
-@click.option("--rewrite-threshold", type=float, default=_DEFAULTS.rewrite_threshold, show_default=True,
-              help="In-order paragraph alignment (both sides) at which a rewrite is the same story.")
-@click.option("--min-cosine", type=float, default=_DEFAULTS.min_cosine, show_default=True,
-              help="Document TF-IDF cosine below which no rewrite is considered.")
-@click.option("--shingle-size", type=int, default=_DEFAULTS.shingle_size, show_default=True,
-              help="Words per shingle.")
-@click.option("--num-perm", type=int, default=_DEFAULTS.num_perm, show_default=True,
-              help="MinHash permutations.")
-@click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True, help="MinHash seed.")
+@_param_options
 @click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
 @click.option("--show-removed", is_flag=True, help="Print every removed boilerplate line on stderr.")
 @click.option("--evidence", "with_evidence", is_flag=True,
@@ -75,9 +97,7 @@ def main() -> None:
               help="Progress of each stage on stderr even when it is not a terminal (e.g. into a log).")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress and no summary on stderr (warnings still printed).")
-def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float, containment: float,
-            rewrite_threshold: float, min_cosine: float, shingle_size: int, num_perm: int, seed: int,
-            no_clean: bool, show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...],
+def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, no_clean: bool, show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...],
             jobs: int, show_progress: bool, quiet: bool) -> None:
     """Cluster near-duplicate articles and pick one representative per story.
 
@@ -85,9 +105,6 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], threshold: float
     ({"id", "text"} plus optional title, url, source, published; .jsonl.gz
     too), or - for JSONL on standard input.
     """
-    params = Params(threshold=threshold, containment=containment, rewrite_threshold=rewrite_threshold,
-                    min_cosine=min_cosine, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
-    _run(params.check)
     progress = Progress(enabled=True if show_progress else (False if quiet else None))
     result: Result = _run(deduplicate, read_inputs(inputs), params, do_clean=not no_clean, jobs=jobs,
                           progress=progress)
@@ -300,6 +317,84 @@ def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_cl
         output.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
         output.write(to_html(data, title=title))
+
+
+@main.command(name="filter")
+@click.argument("inputs", nargs=-1, metavar="[INPUT...]")
+@click.option("--index", "index_location", metavar="PATH|URL",
+              help="Keep what was seen in a SQLite file (PATH) or Redis (redis://HOST:PORT/DB), so later runs "
+                   "remember it. Default: memory, for this run only.")
+@click.option("--duplicates", type=click.File("w", encoding="utf-8"), metavar="FILE",
+              help="Write the duplicates here, each with duplicate_of, matched, similarity and relation added.")
+@click.option("--rejects", type=click.File("w", encoding="utf-8", errors="surrogateescape"), metavar="FILE",
+              help="Copy the lines that cannot be read here, unchanged.")
+@click.option("--strict", is_flag=True, help="Stop at the first line that cannot be read (exit 1).")
+@click.option("--window", metavar="AGE",
+              help="Forget articles older than AGE (e.g. 7d, 12h; units s, m, h, d, w), counted back from the "
+                   "newest article's time (published, else arrival).")
+@click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", errors="surrogateescape"), default="-",
+              help="Write the new stories to FILE instead of standard output.")
+@_param_options
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (problems still printed).")
+def filter_command(inputs: tuple[str, ...], index_location: str | None, duplicates: IO[str] | None,
+                   rejects: IO[str] | None, strict: bool, window: str | None, no_clean: bool, output: IO[str],
+                   params: Params, quiet: bool) -> None:
+    """Pass on only the articles that start a new story.
+
+    Reads JSONL (standard input by default; same inputs as cluster) and
+    writes each record that starts a new story, unchanged, as soon as it is
+    decided (after it is recorded in the index). A record that cannot be read
+    is reported with its line and copied to --rejects; the run goes on.
+    """
+    try:
+        seconds = parse_window(window) if window else None
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--window") from err
+    deduper: Deduper = _run(Deduper, index_location, params, do_clean=not no_clean, window=seconds)
+    rejected = 0
+    with deduper:
+        for record in _run(read_inputs, inputs or ("-",), unique_ids=False, keep_raw=True):
+            if record.warning:
+                rejected += 1
+                click.echo(f"rejected: {record.warning}", err=True)
+                if rejects is not None:
+                    rejects.write(_line_of(record))
+                    rejects.flush()
+                if strict:
+                    raise click.ClickException(f"{record.warning} (--strict)")
+                continue
+            decision = _run(deduper.check_record, record)
+            if decision.warning:
+                click.echo(f"warning: {decision.warning} (passed on, not recorded: {record.id})", err=True)
+            if not decision.duplicate:
+                output.write(_line_of(record))
+                output.flush()
+            elif duplicates is not None:
+                found = {k: v for k, v in decision.to_dict().items() if k not in ("id", "duplicate")}
+                duplicates.write(json.dumps({**_object_of(record), **found}, ensure_ascii=False) + "\n")
+                duplicates.flush()
+        size = deduper.index.size()
+    if not quiet:
+        c = deduper.counts
+        click.echo(f"dedupe filter: {c['new'] + c['duplicates'] + c['warnings'] + rejected} records, "
+                   f"{c['new'] + c['warnings']} new, {c['duplicates']} duplicates, {rejected} rejected, "
+                   f"{c['warnings']} warnings; index {deduper.index.location} holds {size} documents", err=True)
+
+
+def _object_of(record: Record) -> dict[str, Any]:
+    """The record as a JSON object: its JSONL line parsed, or its fields."""
+    if record.raw is not None:
+        return json.loads(record.raw)
+    meta = {k: getattr(record, k) for k in METADATA_FIELDS if getattr(record, k) is not None}
+    return {"id": record.id, "text": record.text, **meta, **record.extra}
+
+
+def _line_of(record: Record) -> str:
+    """The record's line as read, or (for a text file) its JSON object, ending in a newline."""
+    if record.raw is not None:
+        return record.raw if record.raw.endswith("\n") else record.raw + "\n"
+    return json.dumps(_object_of(record), ensure_ascii=False) + "\n"
 
 
 __all__ = ["main"]

@@ -4,7 +4,8 @@
 
     DedupeError          anything the library refuses to do
     ├── InputError       an input cannot be read at all, or ids clash
-    └── ParameterError   an option is out of range or inconsistent
+    ├── ParameterError   an option is out of range or inconsistent
+    └── IndexAccessError a filter index cannot be opened or was built with other parameters
 """
 
 from __future__ import annotations
@@ -20,3 +21,7 @@ class InputError(DedupeError):
 
 class ParameterError(DedupeError, ValueError):
     """A parameter out of range, with the value and the allowed range in the message."""
+
+
+class IndexAccessError(DedupeError):
+    """A filter index that cannot be used: other parameters, unreachable server, damaged file."""

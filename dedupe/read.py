@@ -38,6 +38,8 @@ class Record:
         title, url, source, published: Optional metadata, passed through.
         extra: Other JSONL fields, passed through unchanged.
         warning: Why the record could not be used, if it could not.
+        raw: The JSONL line exactly as read (only when asked for; bytes that
+            are not UTF-8 kept as surrogate escapes).
     """
 
     id: str
@@ -49,21 +51,28 @@ class Record:
     published: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     warning: str | None = None
+    raw: str | None = None
 
 
-def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | None = None) -> Iterator[Record]:
+def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | None = None, unique_ids: bool = True,
+                keep_raw: bool = False) -> Iterator[Record]:
     """Yield the records of every input, checking that ids are unique.
 
     Args:
         inputs: Folder, file or ``-`` arguments, as on the command line.
         stdin: The stream ``-`` reads (standard input by default).
+        unique_ids: Raise on a repeated id (a stream filter allows them).
+        keep_raw: Keep each JSONL line as read in ``Record.raw``.
 
     Raises:
         InputError: An input does not exist, or two records share an id.
     """
     seen: dict[str, str] = {}
     for arg in inputs:
-        for record in _read_one(arg, stdin):
+        for record in _read_one(arg, stdin, keep_raw):
+            if not unique_ids:
+                yield record
+                continue
             if record.id in seen:
                 raise InputError(
                     f"duplicate id {record.id!r}: {seen[record.id]} and {record.origin}; "
@@ -72,11 +81,11 @@ def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | None = None) -> Itera
             yield record
 
 
-def _read_one(arg: str, stdin: IO[str] | None) -> Iterator[Record]:
+def _read_one(arg: str, stdin: IO[str] | None, keep_raw: bool) -> Iterator[Record]:
     if arg == "-":
         import sys
 
-        yield from _read_jsonl(stdin or sys.stdin, "<stdin>")
+        yield from _read_jsonl(stdin or getattr(sys.stdin, "buffer", sys.stdin), "<stdin>", keep_raw)
         return
     path = Path(arg)
     if path.is_dir():
@@ -87,7 +96,7 @@ def _read_one(arg: str, stdin: IO[str] | None) -> Iterator[Record]:
             yield _read_text(p, p.relative_to(path).as_posix())
     elif path.is_file():
         if path.name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
-            yield from _read_jsonl_file(path)
+            yield from _read_jsonl_file(path, keep_raw)
         else:
             yield _read_text(path, arg)
     else:
@@ -112,16 +121,16 @@ def _read_text(path: Path, id_: str) -> Record:
     return Record(id_, text, str(path))
 
 
-def _read_jsonl_file(path: Path) -> Iterator[Record]:
+def _read_jsonl_file(path: Path, keep_raw: bool) -> Iterator[Record]:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rb") as raw:
-            yield from _read_jsonl(raw, str(path))
+            yield from _read_jsonl(raw, str(path), keep_raw)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise InputError(f"{path}: cannot read: {err}") from err
 
 
-def _read_jsonl(stream: IO[str] | IO[bytes], name: str) -> Iterator[Record]:
+def _read_jsonl(stream: IO[str] | IO[bytes], name: str, keep_raw: bool = False) -> Iterator[Record]:
     """Records of a JSONL stream; each line is decoded on its own, so a bad
     byte costs only its own line (reported), never its neighbours."""
     for lineno, line in enumerate(stream, 1):
@@ -131,10 +140,14 @@ def _read_jsonl(stream: IO[str] | IO[bytes], name: str) -> Iterator[Record]:
             except UnicodeDecodeError as err:
                 yield Record(str(lineno), "", f"{name}:{lineno}",
                              warning=f"{name}, line {lineno}: not UTF-8 (byte 0x{line[err.start]:02x} "
-                                     f"at column {err.start + 1}); record not read")
+                                     f"at column {err.start + 1}); record not read",
+                             raw=line.decode("utf-8", "surrogateescape") if keep_raw else None)
                 continue
         if line.strip():
-            yield _parse_jsonl_line(line, name, lineno)
+            record = _parse_jsonl_line(line, name, lineno)
+            if keep_raw:
+                record.raw = line
+            yield record
 
 
 def _parse_jsonl_line(line: str, name: str, lineno: int) -> Record:

@@ -94,14 +94,17 @@ class Verifier:
     Args:
         documents: The prepared documents of the input.
         params: The run's parameters.
+        model: A fitted TF-IDF model to use (default: one fitted on ``documents``).
     """
 
-    def __init__(self, documents: Sequence[Document], params: Params) -> None:
+    def __init__(self, documents: Sequence[Document], params: Params, *, model: TfidfModel | None = None) -> None:
         self.documents = documents
         self.params = params
-        self._model = TfidfModel()
-        usable = [d for d in documents if not d.warning]
-        self._model.fit([d.tokens for d in evenly_spaced(usable, self._model.sample)])
+        if model is None:
+            model = TfidfModel()
+            usable = [d for d in documents if not d.warning]
+            model.fit([d.tokens for d in evenly_spaced(usable, model.sample)])
+        self._model = model
         self._terms: dict[int, Terms] = {}
         self._paragraph_terms: dict[tuple[str, ...], np.ndarray] = {}
         self._cache: dict[tuple[int, int], Evidence] = {}

@@ -1,0 +1,152 @@
+"""An index in Redis: one index shared by crawler processes on several machines.
+
+Keys, under a prefix (``dedupe:`` by default): ``meta`` (hash),
+``doc:<n>`` (hash per document), ``band:<key>`` (set of document numbers),
+``fingerprint`` and ``url`` (hashes to a document number), ``time`` (sorted
+set of numbers by time), ``lines`` (hash of line counts), ``next`` (counter).
+Decisions take a Redis lock (``lock``), so processes decide one at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from ..errors import IndexAccessError
+from .base import Index, StoredDocument
+
+
+class RedisIndex(Index):
+    """Documents, band keys and line counts in a Redis database.
+
+    Args:
+        url: ``redis://host:port/db`` (``rediss://`` and ``unix://`` too).
+        prefix: Prefix of every key, so several indexes can share a database.
+        lock_timeout: Seconds a decision may hold the lock (a crashed holder frees it then).
+    """
+
+    def __init__(self, url: str, *, prefix: str = "dedupe:", lock_timeout: float = 60.0) -> None:
+        try:
+            import redis
+        except ImportError as err:
+            raise IndexAccessError(f"{url}: a Redis index needs the redis package: "
+                                   "pip install 'news-dedupe[redis]'") from err
+        self.location = url
+        self._prefix = prefix
+        self._local = threading.RLock()
+        self._redis = redis.Redis.from_url(url)
+        try:
+            self._redis.ping()
+        except redis.RedisError as err:
+            raise IndexAccessError(f"{url}: cannot reach Redis: {err}") from err
+        self._lock = self._redis.lock(prefix + "lock", timeout=lock_timeout, blocking_timeout=lock_timeout)
+        self._errors = redis.RedisError
+
+    def _key(self, *parts: object) -> str:
+        return self._prefix + ":".join(map(str, parts))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._local:
+            try:
+                if not self._lock.acquire():
+                    raise IndexAccessError(f"{self.location}: timed out waiting for the index lock")
+                try:
+                    yield
+                finally:
+                    self._lock.release()
+            except self._errors as err:
+                raise IndexAccessError(f"{self.location}: {err}") from err
+
+    def read_meta(self) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in self._redis.hgetall(self._key("meta")).items()}
+
+    def write_meta(self, meta: dict[str, str]) -> None:
+        if meta:
+            self._redis.hset(self._key("meta"), mapping=meta)
+
+    def _by(self, field: str, value: str) -> StoredDocument | None:
+        number = self._redis.hget(self._key(field), value)
+        found = self.load([int(number)]) if number is not None else []
+        return found[0] if found else None
+
+    def by_fingerprint(self, fingerprint: str) -> StoredDocument | None:
+        return self._by("fingerprint", fingerprint)
+
+    def by_url(self, url: str) -> StoredDocument | None:
+        return self._by("url", url)
+
+    def candidates(self, keys: np.ndarray, limit: int) -> list[int]:
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys.tolist():
+            pipe.smembers(self._key("band", key))
+        shared: Counter[int] = Counter()
+        for members in pipe.execute():
+            shared.update(int(m) for m in members)
+        return sorted(shared, key=lambda n: (-shared[n], n))[:limit]
+
+    def load(self, numbers: Sequence[int]) -> list[StoredDocument]:
+        pipe = self._redis.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hgetall(self._key("doc", n))
+        found = []
+        for n, row in zip(numbers, pipe.execute()):
+            if row:
+                fields: dict[str, Any] = {k.decode(): v for k, v in row.items()}
+                for name in ("id", "story", "url", "fingerprint"):
+                    fields[name] = fields[name].decode()
+                found.append(StoredDocument.unpacked({**fields, "number": n}))
+        return found
+
+    def add(self, document: StoredDocument) -> int:
+        number = document.number = int(self._redis.incr(self._key("next")))
+        row = {k: ("" if v is None else v) for k, v in document.packed().items()}
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(self._key("doc", number), mapping=row)
+        for key in document.keys.tolist():
+            pipe.sadd(self._key("band", key), number)
+        pipe.hsetnx(self._key("fingerprint"), document.fingerprint, number)
+        if document.url:
+            pipe.hsetnx(self._key("url"), document.url, number)
+        pipe.zadd(self._key("time"), {str(number): document.time})
+        pipe.execute()
+        latest = self._redis.hget(self._key("meta"), "latest_time")
+        if latest is None or document.time > float(latest):
+            self._redis.hset(self._key("meta"), "latest_time", repr(document.time))
+        return number
+
+    def line_counts(self, lines: Sequence[int]) -> list[int]:
+        if not lines:
+            return []
+        return [int(v) if v is not None else 0 for v in self._redis.hmget(self._key("lines"), list(lines))]
+
+    def count_lines(self, lines: Iterable[int]) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        for key in set(lines):
+            pipe.hincrby(self._key("lines"), str(key), 1)
+        pipe.execute()
+
+    def expire(self, before: float) -> int:
+        old = [int(n) for n in self._redis.zrangebyscore(self._key("time"), "-inf", f"({before!r}")]
+        for document in self.load(old):
+            pipe = self._redis.pipeline(transaction=True)
+            for key in document.keys.tolist():
+                pipe.srem(self._key("band", key), document.number)
+            for field, value in (("fingerprint", document.fingerprint), ("url", document.url)):
+                if value and self._redis.hget(self._key(field), value) == str(document.number).encode():
+                    pipe.hdel(self._key(field), value)
+            pipe.delete(self._key("doc", document.number))
+            pipe.zrem(self._key("time"), document.number)
+            pipe.execute()
+        return len(old)
+
+    def size(self) -> int:
+        return int(self._redis.zcard(self._key("time")))
+
+    def close(self) -> None:
+        self._redis.close()
