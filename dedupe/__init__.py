@@ -1,6 +1,7 @@
 """Near-duplicate detection for news: syndicated copies, truncations and rewrites.
 
 The public API is small: :func:`deduplicate` clusters records,
+:class:`Deduper` judges them one at a time against a lasting index,
 :func:`read_inputs` reads them, :func:`clean` strips boilerplate from one
 article, :class:`Params` holds the parameters.
 """
@@ -11,6 +12,7 @@ import importlib.metadata
 import logging
 
 from .clean import Cleaned, Removal, clean
+from .deduper import Decision, Deduper
 from .errors import DedupeError, InputError, ParameterError
 from .params import Params
 from .pipeline import Cluster, Result, deduplicate
@@ -27,7 +29,9 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 __all__ = [
     "Cleaned",
     "Cluster",
+    "Decision",
     "DedupeError",
+    "Deduper",
     "Evidence",
     "InputError",
     "ParameterError",

@@ -113,6 +113,7 @@ class Deduper:
         self.window = window
         self.max_candidates = max_candidates
         self.clock = clock
+        self.expire_every = 1000  # checks between expiries of old articles (with a window)
         check_meta(self.index, encode_meta(self.settings()))
         self._lock = threading.RLock()
         self._salience = Salience(TokenHasher(), self.params.salient_words)
@@ -125,7 +126,8 @@ class Deduper:
         self._since_expiry = 0
         self.counts: Counter[str] = Counter()
         if window is not None:
-            self._expire()
+            with self.index.transaction():
+                self._expire()
 
     def settings(self) -> dict[str, Any]:
         """What an index records and requires: parameters, cleaner and format versions."""
@@ -176,7 +178,7 @@ class Deduper:
                         self.index.count_lines(lines)
                     self._latest = max(self._latest or when, when)
                     self._since_expiry += 1
-                    if self.window is not None and self._since_expiry >= 1000:
+                    if self.window is not None and self._since_expiry >= self.expire_every:
                         self._expire()
             self.counts["duplicates" if decision.duplicate else "new"] += 1
             return decision
@@ -251,10 +253,10 @@ class Deduper:
         return found, stories
 
     def _expire(self) -> None:
+        """Forget articles older than the window (call within a transaction)."""
         self._since_expiry = 0
         if self.window is not None and self._latest is not None:
-            with self.index.transaction():
-                self.index.expire(self._latest - self.window)
+            self.index.expire(self._latest - self.window)
             self._documents.clear()
 
 

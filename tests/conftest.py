@@ -1,4 +1,5 @@
-"""Shared test setup: the repository root on ``sys.path`` (for ``benchmarks.feedgen``) and the seeds."""
+"""Shared test setup: the repository root and tests folder on ``sys.path`` (for ``benchmarks.feedgen``
+and ``feed_builders``) and the seeds."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Tests run with --import-mode=importlib, which does not add the rootdir to sys.path;
 # `from benchmarks.feedgen import ...` needs it.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# `from feed_builders import ...` needs the tests folder.
+for folder in (ROOT, ROOT / "tests"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 
 @pytest.fixture

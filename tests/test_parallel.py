@@ -11,6 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from feed_builders import seed_feed
 from dedupe.cli import main
 from dedupe.parallel import map_ranges
 from dedupe.progress import Progress
@@ -19,34 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 
-def _variant(text: str, rng: random.Random, outlet: int) -> str:
-    """A copy of a seed as another outlet would carry it: own header and footer, maybe cut or edited."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    kind = rng.choice(["copy", "truncation", "drop", "reorder"])
-    if kind == "truncation":
-        lines = lines[: max(3, len(lines) // 2)] + ["Read more..."]
-    elif kind == "drop" and len(lines) > 4:
-        del lines[rng.randrange(1, len(lines) - 1)]
-    elif kind == "reorder" and len(lines) > 4:
-        i = rng.randrange(1, len(lines) - 2)
-        lines[i], lines[i + 1] = lines[i + 1], lines[i]
-    return "\n\n".join([f"Outlet {outlet} News", *lines, f"© 2026 Outlet {outlet}. All rights reserved."])
-
-
-def _feed(path: Path, copies: int = 60) -> Path:
-    rng = random.Random(3)
-    rows = []
-    for seed in SEEDS:
-        text = seed.read_text(encoding="utf-8")
-        rows.append({"id": seed.name, "text": text})
-        rows += [{"id": f"{seed.stem}-{k}", "text": _variant(text, rng, k % 7)} for k in range(copies)]
-    rng.shuffle(rows)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 def test_jobs_do_not_change_the_output(tmp_path: Path) -> None:
-    feed = _feed(tmp_path / "feed.jsonl")
+    feed = seed_feed(tmp_path / "feed.jsonl")
     outputs = []
     for jobs in ("1", "2"):
         result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "jsonl", "--evidence", "--jobs", jobs])
