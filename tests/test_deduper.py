@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 import sqlite3
 import threading
 import zlib
@@ -17,8 +18,10 @@ from dedupe.errors import IndexAccessError
 from dedupe.params import Params
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def index_location(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    if request.param == "redis":
+        return str(request.getfixturevalue("redis_url"))
     return None if request.param == "memory" else str(tmp_path / "seen.db")
 
 
@@ -103,8 +106,10 @@ def test_lines_repeated_across_stories_are_learned_as_template(tmp_path: Path) -
     assert [footer in stored[f"s{k}"] for k in range(8)] == [True] * 5 + [False] * 3
 
 
-def test_an_index_refuses_other_parameters_and_other_cleaning(tmp_path: Path) -> None:
-    index = tmp_path / "seen.db"
+def test_an_index_refuses_other_parameters_and_other_cleaning(index_location: str | None) -> None:
+    if index_location is None:
+        pytest.skip("a memory index lives for one Deduper")
+    index = index_location
     Deduper(index).close()
     with pytest.raises(IndexAccessError, match=r"num_perm=128 \(now 64\)"):
         Deduper(index, Params(num_perm=64))
@@ -113,13 +118,14 @@ def test_an_index_refuses_other_parameters_and_other_cleaning(tmp_path: Path) ->
     Deduper(index).close()  # the same parameters still open it
 
 
-def test_window_expires_old_articles_during_a_run(tmp_path: Path) -> None:
+def test_window_expires_old_articles_during_a_run(index_location: str | None) -> None:
     text = SEEDS[0].read_text(encoding="utf-8")
     rng = random.Random(2)
-    with Deduper(tmp_path / "seen.db", window=parse_window("2d")) as d:
+    with Deduper(index_location, window=parse_window("2d")) as d:
         d.expire_every = 1
         d.check(text, id="first", published="2026-03-01")
         d.check(invented_story(rng), id="later", published="2026-03-05T12:00:00+02:00")
+        assert d.index.size() == 1  # 'first' is more than two days older than 'later'
         again = d.check(text, id="again", published="2026-03-05")
     assert not again.duplicate
 
@@ -131,3 +137,12 @@ def test_times_and_windows_parse() -> None:
     for bad in ("7 days", "-1d", "d"):
         with pytest.raises(ValueError, match="window"):
             parse_window(bad)
+
+
+def test_an_unreachable_redis_is_a_clear_error() -> None:
+    pytest.importorskip("redis", reason="needs the redis package")
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(IndexAccessError, match=f"redis://127.0.0.1:{port}/0: cannot reach Redis"):
+        Deduper(f"redis://127.0.0.1:{port}/0")
