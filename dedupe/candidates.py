@@ -40,12 +40,11 @@ def band_keys(signatures: np.ndarray, *, bands: int, band_rows: int, salt: int =
     Two signatures share a key (almost surely) only when they agree on the
     whole band; ``salt`` keeps the keys of different signature channels apart.
     """
-    sig = np.asarray(signatures, dtype=np.uint32).reshape(-1, signatures.shape[-1]).astype(np.uint64)
+    sig = np.asarray(signatures, dtype=np.uint32).reshape(-1, signatures.shape[-1])[:, :bands * band_rows]
     with np.errstate(over="ignore"):
-        return np.stack([
-            (sig[:, band * band_rows:(band + 1) * band_rows] * _MIX[:band_rows][None, :]).sum(axis=1, dtype=np.uint64)
-            ^ np.uint64(band + (salt << 16)) * np.uint64(0x9E3779B97F4A7C15)
-            for band in range(bands)], axis=1)
+        mixed = (sig.reshape(len(sig), bands, band_rows).astype(np.uint64) * _MIX[:band_rows]).sum(
+            axis=2, dtype=np.uint64)
+        return mixed ^ (np.arange(bands, dtype=np.uint64) + np.uint64(salt << 16)) * np.uint64(0x9E3779B97F4A7C15)
 
 
 def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int,

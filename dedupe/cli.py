@@ -335,11 +335,14 @@ def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_cl
 @click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8", errors="surrogateescape"), default="-",
               help="Write the new stories to FILE instead of standard output.")
+@click.option("--batch", type=click.IntRange(min=1), metavar="N",
+              help="Records decided per index transaction, printed once it is committed (same decisions for any "
+                   "N). Default: 1 on standard input (each answered at once), 100 for files.")
 @_param_options
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (problems still printed).")
 def filter_command(inputs: tuple[str, ...], index_location: str | None, duplicates: IO[str] | None,
                    rejects: IO[str] | None, strict: bool, window: str | None, no_clean: bool, output: IO[str],
-                   params: Params, quiet: bool) -> None:
+                   batch: int | None, params: Params, quiet: bool) -> None:
     """Pass on only the articles that start a new story.
 
     Reads JSONL (standard input by default; same inputs as cluster) and
@@ -352,28 +355,41 @@ def filter_command(inputs: tuple[str, ...], index_location: str | None, duplicat
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--window") from err
     deduper: Deduper = _run(Deduper, index_location, params, do_clean=not no_clean, window=seconds)
+    sources = inputs or ("-",)
+    batch = batch or (1 if "-" in sources else 100)
     rejected = 0
-    with deduper:
-        for record in _run(read_inputs, inputs or ("-",), unique_ids=False, keep_raw=True):
-            if record.warning:
-                rejected += 1
-                click.echo(f"rejected: {record.warning}", err=True)
-                if rejects is not None:
-                    rejects.write(_line_of(record))
-                    rejects.flush()
-                if strict:
-                    raise click.ClickException(f"{record.warning} (--strict)")
-                continue
-            decision = _run(deduper.check_record, record)
+    pending: list[Record] = []
+
+    def decide_pending() -> None:
+        for record, decision in zip(pending, _run(deduper.check_records, pending)):
             if decision.warning:
                 click.echo(f"warning: {decision.warning} (passed on, not recorded: {record.id})", err=True)
             if not decision.duplicate:
                 output.write(_line_of(record))
-                output.flush()
             elif duplicates is not None:
                 found = {k: v for k, v in decision.to_dict().items() if k not in ("id", "duplicate")}
                 duplicates.write(json.dumps({**_object_of(record), **found}, ensure_ascii=False) + "\n")
-                duplicates.flush()
+        output.flush()
+        if duplicates is not None:
+            duplicates.flush()
+        pending.clear()
+
+    with deduper:
+        for record in _run(read_inputs, sources, unique_ids=False, keep_raw=True):
+            if not record.warning:
+                pending.append(record)
+                if len(pending) >= batch:
+                    decide_pending()
+                continue
+            decide_pending()
+            rejected += 1
+            click.echo(f"rejected: {record.warning}", err=True)
+            if rejects is not None:
+                rejects.write(_line_of(record))
+                rejects.flush()
+            if strict:
+                raise click.ClickException(f"{record.warning} (--strict)")
+        decide_pending()
         size = deduper.index.size()
     if not quiet:
         c = deduper.counts

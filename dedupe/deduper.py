@@ -159,29 +159,41 @@ class Deduper:
 
     def check_record(self, record: Record, *, add: bool = True) -> Decision:
         """Judge one :class:`~dedupe.read.Record` (see :meth:`check`)."""
-        with self._lock:
-            doc, lines = self._prepare(record)
-            if not record.id:
-                record.id = record.url or f"text-{doc.fingerprint[:12]}"
-            if doc.warning:
-                self.counts["warnings"] += 1
-                return Decision(record.id, False, warning=doc.warning)
-            keys = self._band_keys(doc)
+        return self.check_records([record], add=add)[0]
+
+    def check_records(self, records: Sequence[Record], *, add: bool = True) -> list[Decision]:
+        """Judge records in order, in one transaction of the index.
+
+        The same decisions as one :meth:`check_record` call each (every record
+        sees the ones before it), with one commit for all: much faster on a
+        SQLite index, and the other processes sharing it wait meanwhile.
+        """
+        with self._lock, self.index.transaction():
+            decisions = [self._judge(record, add) for record in records]
+        for decision in decisions:
+            self.counts["warnings" if decision.warning else "duplicates" if decision.duplicate else "new"] += 1
+        return decisions
+
+    def _judge(self, record: Record, add: bool) -> Decision:
+        """Decide on one record and record it (within a transaction)."""
+        doc, lines = self._prepare(record)
+        if not record.id:
+            record.id = record.url or f"text-{doc.fingerprint[:12]}"
+        if doc.warning:
+            return Decision(record.id, False, warning=doc.warning)
+        keys = self._band_keys(doc)
+        decision, exact = self._decide(record, doc, keys)
+        if add and not exact:
             when = parse_time(record.published) or self.clock()
-            with self.index.transaction():
-                decision, exact = self._decide(record, doc, keys)
-                if add and not exact:
-                    story = decision.duplicate_of or record.id
-                    self.index.add(StoredDocument(0, record.id, story, record.url, when, doc.fingerprint, doc.size,
-                                                  doc.text, doc.shingles, keys))
-                    if not decision.duplicate:
-                        self.index.count_lines(lines)
-                    self._latest = max(self._latest or when, when)
-                    self._since_expiry += 1
-                    if self.window is not None and self._since_expiry >= self.expire_every:
-                        self._expire()
-            self.counts["duplicates" if decision.duplicate else "new"] += 1
-            return decision
+            self.index.add(StoredDocument(0, record.id, decision.duplicate_of or record.id, record.url, when,
+                                          doc.fingerprint, doc.size, doc.text, doc.shingles, keys))
+            if not decision.duplicate:
+                self.index.count_lines(lines)
+            self._latest = max(self._latest or when, when)
+            self._since_expiry += 1
+            if self.window is not None and self._since_expiry >= self.expire_every:
+                self._expire()
+        return decision
 
     def _prepare(self, record: Record) -> tuple[Document, list[int]]:
         """The record as a document, cleaned with the index's template lines; and its line hashes."""

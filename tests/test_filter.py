@@ -178,3 +178,16 @@ def test_a_second_run_on_redis_passes_nothing(redis_url: str) -> None:
     code, out, err = _filter(["--index", redis_url], lines)
     assert code == 0 and out == "", err
     assert "0 new, 5 duplicates" in err
+
+
+def test_batch_size_does_not_change_the_decisions(tmp_path: Path) -> None:
+    feed = seed_feed(tmp_path / "feed.jsonl", copies=10)
+    outputs = []
+    for batch in ("1", "7", "500"):
+        dups = tmp_path / f"dups-{batch}.jsonl"
+        code, out, err = _filter([str(feed), "--batch", batch, "--index", str(tmp_path / f"{batch}.db"),
+                                  "--duplicates", str(dups)])
+        assert code == 0, err
+        outputs.append((out, dups.read_text()))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(outputs[0][0].splitlines()) == 4
