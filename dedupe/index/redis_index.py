@@ -5,12 +5,15 @@ Keys, under a prefix (``dedupe:`` by default): ``meta`` (hash),
 ``fingerprint`` and ``url`` (hashes to a document number), ``time`` (sorted
 set of numbers by time), ``lines`` (hash of line counts), ``next`` (counter).
 Decisions take a Redis lock (``lock``), so processes decide one at a time.
+Band sets hold zero-padded numbers, so that Redis's own ordering of equal
+counts (lexicographic) is the oldest document first, as in the other
+backends; Lua scripts keep it to one command per document and per lookup.
+Multi-key commands and scripts mean one Redis server, not Redis Cluster.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -46,6 +49,12 @@ class RedisIndex(Index):
             raise IndexAccessError(f"{url}: cannot reach Redis: {err}") from err
         self._lock = self._redis.lock(prefix + "lock", timeout=lock_timeout, blocking_timeout=lock_timeout)
         self._errors = redis.RedisError
+        self._add_to_sets = self._redis.register_script(
+            "for _, key in ipairs(KEYS) do redis.call('SADD', key, ARGV[1]) end")
+        self._remove_from_sets = self._redis.register_script(
+            "for _, key in ipairs(KEYS) do redis.call('SREM', key, ARGV[1]) end")
+        self._increment = self._redis.register_script(
+            "for _, field in ipairs(ARGV) do redis.call('HINCRBY', KEYS[1], field, 1) end")
 
     def _key(self, *parts: object) -> str:
         return self._prefix + ":".join(map(str, parts))
@@ -82,13 +91,16 @@ class RedisIndex(Index):
         return self._by("url", url)
 
     def candidates(self, keys: np.ndarray, limit: int) -> list[int]:
-        pipe = self._redis.pipeline(transaction=False)
-        for key in keys.tolist():
-            pipe.smembers(self._key("band", key))
-        shared: Counter[int] = Counter()
-        for members in pipe.execute():
-            shared.update(int(m) for m in members)
-        return sorted(shared, key=lambda n: (-shared[n], n))[:limit]
+        if not len(keys) or limit <= 0:
+            return []
+        bands = [self._key("band", k) for k in keys.tolist()]
+        scratch = self._key("scratch")
+        pipe = self._redis.pipeline(transaction=True)
+        # Each set counts -1 per member: the most shared come first, ties in member (age) order.
+        pipe.zunionstore(scratch, dict.fromkeys(bands, -1))
+        pipe.zrange(scratch, 0, limit - 1)
+        pipe.delete(scratch)
+        return [int(n) for n in pipe.execute()[1]]
 
     def load(self, numbers: Sequence[int]) -> list[StoredDocument]:
         pipe = self._redis.pipeline(transaction=False)
@@ -108,8 +120,8 @@ class RedisIndex(Index):
         row = {k: ("" if v is None else v) for k, v in document.packed().items()}
         pipe = self._redis.pipeline(transaction=True)
         pipe.hset(self._key("doc", number), mapping=row)
-        for key in document.keys.tolist():
-            pipe.sadd(self._key("band", key), number)
+        self._add_to_sets(keys=[self._key("band", k) for k in document.keys.tolist()], args=[_member(number)],
+                          client=pipe)
         pipe.hsetnx(self._key("fingerprint"), document.fingerprint, number)
         if document.url:
             pipe.hsetnx(self._key("url"), document.url, number)
@@ -126,17 +138,16 @@ class RedisIndex(Index):
         return [int(v) if v is not None else 0 for v in self._redis.hmget(self._key("lines"), list(lines))]
 
     def count_lines(self, lines: Iterable[int]) -> None:
-        pipe = self._redis.pipeline(transaction=True)
-        for key in set(lines):
-            pipe.hincrby(self._key("lines"), str(key), 1)
-        pipe.execute()
+        fields = [str(k) for k in set(lines)]
+        if fields:
+            self._increment(keys=[self._key("lines")], args=fields)
 
     def expire(self, before: float) -> int:
         old = [int(n) for n in self._redis.zrangebyscore(self._key("time"), "-inf", f"({before!r}")]
         for document in self.load(old):
             pipe = self._redis.pipeline(transaction=True)
-            for key in document.keys.tolist():
-                pipe.srem(self._key("band", key), document.number)
+            self._remove_from_sets(keys=[self._key("band", k) for k in document.keys.tolist()],
+                                   args=[_member(document.number)], client=pipe)
             for field, value in (("fingerprint", document.fingerprint), ("url", document.url)):
                 if value and self._redis.hget(self._key(field), value) == str(document.number).encode():
                     pipe.hdel(self._key(field), value)
@@ -150,3 +161,8 @@ class RedisIndex(Index):
 
     def close(self) -> None:
         self._redis.close()
+
+
+def _member(number: int) -> str:
+    """A document number as band sets hold it: zero-padded, so that text order is number order."""
+    return f"{number:015d}"
