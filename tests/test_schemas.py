@@ -1,5 +1,5 @@
-"""The JSON outputs of compare, eval, report and ``cluster --pair`` match their documented schemas
-(``dedupe/schemas/*.schema.json``)."""
+"""The JSON outputs of compare, eval, report, ``cluster --pair`` and ``filter --duplicates`` match
+their documented schemas (``dedupe/schemas/*.schema.json``)."""
 
 from __future__ import annotations
 
@@ -77,3 +77,20 @@ def test_eval_output(tmp_path: Path, with_input: bool) -> None:
 
     _validator("eval.schema.json").validate(data)
     assert data["false_merges"] and data["false_splits"]
+
+
+def test_filter_duplicates_output(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    texts = [p.read_text(encoding="utf-8") for p in (S001, S002, S003)]
+    rows = [{"id": "a", "text": texts[0]}, {"id": "b", "text": texts[1], "source": "x"},
+            {"id": "c", "text": texts[2]}, {"id": "d", "text": texts[2], "url": "https://example.org/d"}]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    dups = tmp_path / "dups.jsonl"
+    _run("filter", str(feed), "--duplicates", str(dups))
+    found = [json.loads(line) for line in dups.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in found] == ["b", "d"]
+    validator = _validator("filter-duplicate.schema.json")
+    for row in found:
+        validator.validate(row)
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate({**found[0], "relation": "unique"})

@@ -5,10 +5,10 @@ Keys, under a prefix (``dedupe:`` by default): ``meta`` (hash),
 ``fingerprint`` and ``url`` (hashes to a document number), ``time`` (sorted
 set of numbers by time), ``lines`` (hash of line counts), ``next`` (counter).
 Decisions take a Redis lock (``lock``), so processes decide one at a time.
-Band sets hold zero-padded numbers, so that Redis's own ordering of equal
-counts (lexicographic) is the oldest document first, as in the other
-backends; Lua scripts keep it to one command per document and per lookup.
-Multi-key commands and scripts mean one Redis server, not Redis Cluster.
+Lua scripts keep a lookup or an addition to one command (the lookup counts
+the shared band keys and ranks candidates on the server, most shared first,
+ties oldest first, as the other backends do). Multi-key scripts mean one
+Redis server, not Redis Cluster.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class RedisIndex(Index):
             raise IndexAccessError(f"{url}: cannot reach Redis: {err}") from err
         self._lock = self._redis.lock(prefix + "lock", timeout=lock_timeout, blocking_timeout=lock_timeout)
         self._errors = redis.RedisError
+        self._ranked = self._redis.register_script(_RANKED)
         self._add_to_sets = self._redis.register_script(
             "for _, key in ipairs(KEYS) do redis.call('SADD', key, ARGV[1]) end")
         self._remove_from_sets = self._redis.register_script(
@@ -93,14 +94,7 @@ class RedisIndex(Index):
     def candidates(self, keys: np.ndarray, limit: int) -> list[int]:
         if not len(keys) or limit <= 0:
             return []
-        bands = [self._key("band", k) for k in keys.tolist()]
-        scratch = self._key("scratch")
-        pipe = self._redis.pipeline(transaction=True)
-        # Each set counts -1 per member: the most shared come first, ties in member (age) order.
-        pipe.zunionstore(scratch, dict.fromkeys(bands, -1))
-        pipe.zrange(scratch, 0, limit - 1)
-        pipe.delete(scratch)
-        return [int(n) for n in pipe.execute()[1]]
+        return [int(n) for n in self._ranked(keys=[self._key("band", k) for k in keys.tolist()], args=[limit])]
 
     def load(self, numbers: Sequence[int]) -> list[StoredDocument]:
         pipe = self._redis.pipeline(transaction=False)
@@ -164,5 +158,23 @@ class RedisIndex(Index):
 
 
 def _member(number: int) -> str:
-    """A document number as band sets hold it: zero-padded, so that text order is number order."""
-    return f"{number:015d}"
+    """A document number as band sets hold it (integers: Redis stores small sets of them compactly)."""
+    return str(number)
+
+
+# The members of the sets KEYS, by how many of the sets hold them (then by number), at most ARGV[1].
+_RANKED = """
+local counts = {}
+for _, key in ipairs(KEYS) do
+  for _, member in ipairs(redis.call('SMEMBERS', key)) do
+    local n = tonumber(member)
+    counts[n] = (counts[n] or 0) + 1
+  end
+end
+local found = {}
+for n, c in pairs(counts) do found[#found + 1] = {n, c} end
+table.sort(found, function(a, b) if a[2] ~= b[2] then return a[2] > b[2] end return a[1] < b[1] end)
+local out = {}
+for i = 1, math.min(tonumber(ARGV[1]), #found) do out[i] = found[i][1] end
+return out
+"""
