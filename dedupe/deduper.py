@@ -114,7 +114,13 @@ class Deduper:
         self.max_candidates = max_candidates
         self.clock = clock
         self.expire_every = 1000  # checks between expiries of old articles (with a window)
-        check_meta(self.index, encode_meta(self.settings()))
+        try:
+            with self.index.transaction():  # two processes opening a new index at once agree on one
+                check_meta(self.index, encode_meta(self.settings()))
+        except BaseException:
+            if not isinstance(index, Index):
+                self.index.close()
+            raise
         self._lock = threading.RLock()
         self._salience = Salience(TokenHasher(), self.params.salient_words)
         self._signer = Signer(num_perm=self.params.num_perm, seed=self.params.seed)
