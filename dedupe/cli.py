@@ -6,15 +6,15 @@ and the summary go to standard error.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import click
 
 from . import __version__
+from .cli_options import Inputs, input_options, param_options, run
 from .errors import DedupeError
 from .evaluate import evaluate, load_predictions, load_truth
 from .compare import compare as compare_documents
@@ -33,45 +33,6 @@ from .verify import Verifier
 _DEFAULTS = Params()
 
 
-def _run(func, *args, **kwargs):  # type: ignore[no-untyped-def]
-    try:
-        return func(*args, **kwargs)
-    except DedupeError as err:
-        raise click.ClickException(str(err)) from err
-
-
-_PARAM_OPTIONS = [
-    click.option("--threshold", type=float, default=_DEFAULTS.threshold, show_default=True,
-                 help="Shingle Jaccard at which two documents are near-duplicates."),
-    click.option("--containment", type=float, default=_DEFAULTS.containment, show_default=True,
-                 help="Share of the shorter document found in the longer one for an excerpt/truncation."),
-    click.option("--rewrite-threshold", type=float, default=_DEFAULTS.rewrite_threshold, show_default=True,
-                 help="In-order paragraph alignment (both sides) at which a rewrite is the same story."),
-    click.option("--min-cosine", type=float, default=_DEFAULTS.min_cosine, show_default=True,
-                 help="Document TF-IDF cosine below which no rewrite is considered."),
-    click.option("--shingle-size", type=int, default=_DEFAULTS.shingle_size, show_default=True,
-                 help="Words per shingle."),
-    click.option("--num-perm", type=int, default=_DEFAULTS.num_perm, show_default=True,
-                 help="MinHash permutations."),
-    click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True, help="MinHash seed."),
-]
-
-
-def _param_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The parameter options; the command receives them as one checked ``params`` argument."""
-    names = ("threshold", "containment", "rewrite_threshold", "min_cosine", "shingle_size", "num_perm", "seed")
-
-    @functools.wraps(command)
-    def with_params(**kwargs: Any) -> Any:
-        params = Params(**{n: kwargs.pop(n) for n in names})
-        _run(params.check)
-        return command(params=params, **kwargs)
-
-    for option in reversed(_PARAM_OPTIONS):
-        with_params = option(with_params)
-    return with_params
-
-
 @click.group()
 @click.version_option(__version__, prog_name="dedupe")
 def main() -> None:
@@ -84,7 +45,8 @@ def main() -> None:
               show_default=True, help="table for people; json one object; jsonl one line per document.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to FILE instead of standard output.")
-@_param_options
+@param_options
+@input_options
 @click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
 @click.option("--show-removed", is_flag=True, help="Print every removed boilerplate line on stderr.")
 @click.option("--evidence", "with_evidence", is_flag=True,
@@ -97,7 +59,7 @@ def main() -> None:
               help="Progress of each stage on stderr even when it is not a terminal (e.g. into a log).")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress and no summary on stderr (warnings still printed).")
-def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, no_clean: bool, show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...],
+def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, reader: Inputs, no_clean: bool, show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...],
             jobs: int, show_progress: bool, quiet: bool) -> None:
     """Cluster near-duplicate articles and pick one representative per story.
 
@@ -106,7 +68,7 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
     too), or - for JSONL on standard input.
     """
     progress = Progress(enabled=True if show_progress else (False if quiet else None))
-    result: Result = _run(deduplicate, read_inputs(inputs), params, do_clean=not no_clean, jobs=jobs,
+    result: Result = run(deduplicate, reader.read(inputs), params, do_clean=not no_clean, jobs=jobs,
                           progress=progress)
     _report_warnings(result)
     if show_removed:
@@ -124,7 +86,7 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
         s = result.stats
         click.echo(f"dedupe: {s['documents']} documents, {s['clusters']} clusters, "
                    f"{s['candidate_pairs']} candidate pairs, {s['verified_pairs']} verified, "
-                   f"{s['warnings']} warnings", err=True)
+                   f"{s['warnings']} warnings{reader.summary()}", err=True)
 
 
 def _print_removed(documents: Iterable[Document]) -> None:
@@ -161,9 +123,10 @@ def _print_pairs(result: Result, pairs: tuple[tuple[str, str], ...], fmt: str, o
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to FILE instead of standard output.")
 @click.option("--explain", is_flag=True, help="Show every line, kept or removed with its reason.")
-def clean(inputs: tuple[str, ...], fmt: str, output: IO[str], explain: bool) -> None:
+@input_options
+def clean(inputs: tuple[str, ...], fmt: str, output: IO[str], explain: bool, reader: Inputs) -> None:
     """Strip boilerplate and print the article text (same inputs as cluster)."""
-    documents = _run(prepare_all, read_inputs(inputs), _DEFAULTS)
+    documents = run(prepare_all, reader.read(inputs), _DEFAULTS)
     rows = []
     for doc in documents:
         if doc.record.warning:
@@ -215,7 +178,7 @@ def eval_command(truth: str, predictions: str, fmt: str, worst: int, inputs: tup
     of each mistake here). Ids missing from TRUTH count as stories of their
     own; ids of TRUTH missing from PREDICTIONS are an error.
     """
-    labels, rows = _run(load_truth, truth), _run(load_predictions, predictions)
+    labels, rows = run(load_truth, truth), run(load_predictions, predictions)
     explain = _explainer(inputs) if inputs else None
     try:
         result = evaluate(labels, rows, worst=worst, explain=explain)
@@ -229,7 +192,7 @@ def eval_command(truth: str, predictions: str, fmt: str, worst: int, inputs: tup
 
 def _explainer(inputs: tuple[str, ...]) -> Callable[[str, str], dict[str, Any] | None]:
     """Evidence for pairs of ids of ``inputs`` (None for an id they do not hold)."""
-    documents = _run(prepare_all, read_inputs(inputs), _DEFAULTS, jobs=worker_count(0))
+    documents = run(prepare_all, read_inputs(inputs), _DEFAULTS, jobs=worker_count(0))
     verifier = Verifier(documents, _DEFAULTS)
     index = {d.record.id: d.index for d in documents}
 
@@ -252,15 +215,16 @@ def _explainer(inputs: tuple[str, ...]) -> Callable[[str, str], dict[str, Any] |
 @click.option("--show-removed", is_flag=True, help="Print every removed boilerplate line on stderr.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to FILE instead of standard output.")
+@input_options
 def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: bool, show_removed: bool,
-            output: IO[str]) -> None:
+            output: IO[str], reader: Inputs) -> None:
     """Show which paragraphs two articles share and how they relate.
 
     Either INPUT holds exactly two documents (two text files, say), or give
     --id twice to pick two documents of a JSONL file or folder. Both are
     cleaned first (unless --no-clean).
     """
-    records = list(_run(read_inputs, inputs))
+    records = list(run(reader.read, inputs))
     if ids:
         if len(ids) != 2:
             raise click.UsageError("give --id exactly twice")
@@ -302,12 +266,13 @@ def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: b
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes (as for cluster).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@input_options
 def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_clean: bool, show_removed: bool,
-           jobs: int, quiet: bool) -> None:
+           jobs: int, quiet: bool, reader: Inputs) -> None:
     """Cluster INPUT and write a report: clusters largest first, each member's relation and
     overlap with the representative, side-by-side paragraphs, a filterable cluster list."""
     progress = Progress(enabled=False if quiet else None)
-    result: Result = _run(deduplicate, read_inputs(inputs), _DEFAULTS, do_clean=not no_clean, jobs=jobs,
+    result: Result = run(deduplicate, reader.read(inputs), _DEFAULTS, do_clean=not no_clean, jobs=jobs,
                           progress=progress)
     _report_warnings(result)
     if show_removed:
@@ -328,7 +293,6 @@ def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_cl
               help="Write the duplicates here, each with duplicate_of, matched, similarity and relation added.")
 @click.option("--rejects", type=click.File("w", encoding="utf-8", errors="surrogateescape"), metavar="FILE",
               help="Copy the lines that cannot be read here, unchanged.")
-@click.option("--strict", is_flag=True, help="Stop at the first line that cannot be read (exit 1).")
 @click.option("--window", metavar="AGE",
               help="Forget articles older than AGE (e.g. 7d, 12h; units s, m, h, d, w), counted back from the "
                    "newest article's time (published, else arrival).")
@@ -338,11 +302,12 @@ def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_cl
 @click.option("--batch", type=click.IntRange(min=1), metavar="N",
               help="Records decided per index transaction, printed once it is committed (same decisions for any "
                    "N). Default: 1 on standard input (each answered at once), 100 for files.")
-@_param_options
+@param_options
+@input_options
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr (problems still printed).")
 def filter_command(inputs: tuple[str, ...], index_location: str | None, duplicates: IO[str] | None,
-                   rejects: IO[str] | None, strict: bool, window: str | None, no_clean: bool, output: IO[str],
-                   batch: int | None, params: Params, quiet: bool) -> None:
+                   rejects: IO[str] | None, window: str | None, no_clean: bool, output: IO[str],
+                   batch: int | None, params: Params, reader: Inputs, quiet: bool) -> None:
     """Pass on only the articles that start a new story.
 
     Reads JSONL (standard input by default; same inputs as cluster) and
@@ -354,14 +319,14 @@ def filter_command(inputs: tuple[str, ...], index_location: str | None, duplicat
         seconds = parse_window(window) if window else None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--window") from err
-    deduper: Deduper = _run(Deduper, index_location, params, do_clean=not no_clean, window=seconds)
+    deduper: Deduper = run(Deduper, index_location, params, do_clean=not no_clean, window=seconds)
     sources = inputs or ("-",)
     batch = batch or (1 if "-" in sources else 100)
     rejected = 0
     pending: list[Record] = []
 
     def decide_pending() -> None:
-        for record, decision in zip(pending, _run(deduper.check_records, pending)):
+        for record, decision in zip(pending, run(deduper.check_records, pending)):
             if decision.warning:
                 click.echo(f"warning: {decision.warning} (passed on, not recorded: {record.id})", err=True)
             if not decision.duplicate:
@@ -374,8 +339,16 @@ def filter_command(inputs: tuple[str, ...], index_location: str | None, duplicat
             duplicates.flush()
         pending.clear()
 
+    strict = reader.options.strict
+
+    def source_problem(message: str) -> None:  # already printed; what came before is decided first
+        decide_pending()
+        if strict:
+            raise click.ClickException(f"{message} (--strict)")
+
     with deduper:
-        for record in _run(read_inputs, sources, unique_ids=False, keep_raw=True):
+        records = reader.read(sources, unique_ids=False, keep_raw=True, strict=False, on_problem=source_problem)
+        for record in _guarded(records):
             if not record.warning:
                 pending.append(record)
                 if len(pending) >= batch:
@@ -395,7 +368,16 @@ def filter_command(inputs: tuple[str, ...], index_location: str | None, duplicat
         c = deduper.counts
         click.echo(f"dedupe filter: {c['new'] + c['duplicates'] + c['warnings'] + rejected} records, "
                    f"{c['new'] + c['warnings']} new, {c['duplicates']} duplicates, {rejected} rejected, "
-                   f"{c['warnings']} warnings; index {deduper.index.location} holds {size} documents", err=True)
+                   f"{c['warnings']} warnings{reader.summary()}; index {deduper.index.location} holds {size} "
+                   "documents", err=True)
+
+
+def _guarded(records: Iterable[Record]) -> Iterator[Record]:
+    """``records``, with a :class:`DedupeError` met while reading them turned into a click error."""
+    try:
+        yield from records
+    except DedupeError as err:
+        raise click.ClickException(str(err)) from err
 
 
 def _object_of(record: Record) -> dict[str, Any]:

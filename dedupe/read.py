@@ -1,61 +1,54 @@
-"""Read stage: paths in, :class:`Record` objects out.
+"""Read stage: paths in, :class:`Record` objects out, streamed.
 
-Sources: a folder (every ``.txt`` below it, recursively, in sorted order), a
-text file, a JSONL file (``.jsonl`` or ``.jsonl.gz``; one object a line with
-``id`` and ``text`` and optionally ``title``, ``url``, ``source``,
-``published``), or ``-`` for JSONL on standard input.
+Sources (each argument): a folder (recursively, in sorted order, every file
+of a known format below), a file, or ``-`` for standard input (JSONL unless
+``input_format`` says otherwise); any file may be gzipped (``.gz``).
+Formats, from the name (``.txt``, ``.html``/``.htm``, ``.jsonl``/``.ndjson``,
+``.json``, ``.xml``/``.rss``/``.atom``, ``.warc``), else from the content,
+or forced with ``ReadOptions.input_format``: plain text, HTML pages (main
+content extracted, :mod:`dedupe.readers.html`), JSONL and JSON arrays,
+RSS/Atom feeds, WARC archives (:mod:`dedupe.readers`).
 
-Ids: a folder's file is named by its path relative to the folder; a file
-argument by the path as given; a JSONL record by its ``id`` (its line number
-when it has none). A record that cannot be read is not dropped: it comes out
-with empty text and a ``warning`` naming the file and line, so that it is
-reported and still appears in the output. Problems that stop the run
-(a missing path, two records with one id) raise :class:`InputError`.
+Ids: a folder's text or HTML file is named by its path relative to the
+folder; a file argument by the path as given; a JSON record by its id field
+(its line or position when it has none); a feed entry by its guid or link; a
+WARC record by its WARC-Record-ID.
+
+Nothing is dropped silently. A record that cannot be read (bad JSON line,
+bytes that are not UTF-8) comes out with empty text and a ``warning`` naming
+the file and line, so that it still appears in the output. A source that
+cannot be read, or only in part (a truncated gzip, a feed that is not XML, a
+damaged WARC record, a folder with nothing readable), is reported through
+``on_problem`` and counted, and the rest is read; with ``strict`` it stops
+the run. Problems that stop any run (a missing path, two records with one
+id, a missing optional package, nothing readable at all) raise
+:class:`InputError`.
 """
 
 from __future__ import annotations
 
 import gzip
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from .errors import InputError
+from .readers.base import METADATA_FIELDS, ReadContext, ReadOptions, Record
+from .readers.jsonl import read_json_array, read_jsonl
+from .readers.text import text_record
 
-METADATA_FIELDS = ("title", "url", "source", "published")
-
-
-@dataclass
-class Record:
-    """One input document as read, before any cleaning.
-
-    Attributes:
-        id: Unique id (see the module docstring).
-        text: The raw text, boilerplate included ('' when unreadable).
-        origin: Where it came from, as ``path`` or ``path:line``, for messages.
-        title, url, source, published: Optional metadata, passed through.
-        extra: Other JSONL fields, passed through unchanged.
-        warning: Why the record could not be used, if it could not.
-        raw: The JSONL line exactly as read (only when asked for; bytes that
-            are not UTF-8 kept as surrogate escapes).
-    """
-
-    id: str
-    text: str
-    origin: str
-    title: str | None = None
-    url: str | None = None
-    source: str | None = None
-    published: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    warning: str | None = None
-    raw: str | None = None
+FORMATS = ("text", "html", "jsonl", "json", "feed", "warc")
+_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html",
+             ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xml": "feed", ".rss": "feed",
+             ".atom": "feed", ".warc": "warc", ".arc": "warc"}
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | None = None, unique_ids: bool = True,
-                keep_raw: bool = False) -> Iterator[Record]:
+def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | IO[bytes] | None = None, unique_ids: bool = True,
+                keep_raw: bool = False, options: ReadOptions | None = None,
+                on_problem: Callable[[str], None] | None = None) -> Iterator[Record]:
     """Yield the records of every input, checking that ids are unique.
 
     Args:
@@ -63,109 +56,137 @@ def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | None = None, unique_i
         stdin: The stream ``-`` reads (standard input by default).
         unique_ids: Raise on a repeated id (a stream filter allows them).
         keep_raw: Keep each JSONL line as read in ``Record.raw``.
+        options: Formats and JSON fields (:class:`ReadOptions`).
+        on_problem: Called with the message of each source that could not be
+            read (or only in part); the rest is read.
 
     Raises:
-        InputError: An input does not exist, or two records share an id.
+        InputError: An input does not exist, two records share an id, an
+            optional package is missing, nothing at all could be read, or
+            (with ``strict``) any problem.
     """
+    context = ReadContext(options or ReadOptions(), keep_raw, on_problem)
     seen: dict[str, str] = {}
+    count = 0
     for arg in inputs:
-        for record in _read_one(arg, stdin, keep_raw):
-            if not unique_ids:
-                yield record
-                continue
-            if record.id in seen:
-                raise InputError(
-                    f"duplicate id {record.id!r}: {seen[record.id]} and {record.origin}; "
-                    "ids must be unique (give JSONL records distinct 'id' fields)")
-            seen[record.id] = record.origin
+        for record in _read_argument(arg, stdin, context):
+            count += 1
+            if context.options.strict and record.warning:
+                raise InputError(f"{record.warning} (--strict)")
+            if unique_ids:
+                if record.id in seen:
+                    raise InputError(
+                        f"duplicate id {record.id!r}: {seen[record.id]} and {record.origin}; "
+                        "ids must be unique (give JSONL records distinct 'id' fields)")
+                seen[record.id] = record.origin
             yield record
+    if count == 0 and context.problems:
+        raise InputError(f"no document could be read ({len(context.problems)} problems, the first: "
+                         f"{context.problems[0]})")
 
 
-def _read_one(arg: str, stdin: IO[str] | None, keep_raw: bool) -> Iterator[Record]:
+def _read_argument(arg: str, stdin: IO[str] | IO[bytes] | None, context: ReadContext) -> Iterator[Record]:
     if arg == "-":
-        import sys
-
-        yield from _read_jsonl(stdin or getattr(sys.stdin, "buffer", sys.stdin), "<stdin>", keep_raw)
+        stream = stdin or getattr(sys.stdin, "buffer", sys.stdin)
+        fmt = context.options.input_format or "jsonl"
+        if fmt == "jsonl":
+            yield from read_jsonl(stream, "<stdin>", context)
+        else:
+            data = stream.read()
+            yield from _read_data(data.encode() if isinstance(data, str) else data, "<stdin>", "<stdin>", fmt,
+                                  context)
         return
     path = Path(arg)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*.txt") if p.is_file())
+        files = sorted(p for p in path.rglob("*") if p.is_file() and _format_of_name(p.name))
         if not files:
-            raise InputError(f"{arg}: folder has no .txt files")
+            known = ", ".join(sorted(_SUFFIXES))
+            context.problem(f"{arg}: folder has no readable files ({known}, or any of them .gz)")
         for p in files:
-            yield _read_text(p, p.relative_to(path).as_posix())
+            yield from _read_file(p, p.relative_to(path).as_posix(), context)
     elif path.is_file():
-        if path.name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
-            yield from _read_jsonl_file(path, keep_raw)
-        else:
-            yield _read_text(path, arg)
+        yield from _read_file(path, arg, context)
     else:
         raise InputError(f"{arg}: no such file or folder")
 
 
-def _read_text(path: Path, id_: str) -> Record:
+def _format_of_name(name: str) -> str | None:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    return _SUFFIXES.get(Path(lower).suffix)
+
+
+def _read_file(path: Path, id_: str, context: ReadContext) -> Iterator[Record]:
+    """Records of one file, gzipped or not, in its named, forced or sniffed format."""
+    name = str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as raw:
+            zipped = raw.read(2) == _GZIP_MAGIC
+        fmt = context.options.input_format or _format_of_name(path.name)
+        if fmt in ("jsonl", "warc"):  # streamed
+            opener = gzip.open if zipped else open
+            with opener(path, "rb") as stream:
+                if fmt == "jsonl":
+                    yield from read_jsonl(stream, name, context)
+                else:
+                    from .readers.warc import read_warc
+
+                    yield from read_warc(stream, name, context)
+            return
+        data = gzip.decompress(path.read_bytes()) if zipped else path.read_bytes()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        context.problem(f"{name}: truncated or damaged gzip ({err}); what came before was read, the rest skipped")
+        return
     except OSError as err:
-        return Record(id_, "", str(path), warning=f"{path}: cannot read: {err.strerror or err}")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        return Record(id_, "", f"{path}:{line}",
-                      warning=f"{path}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02x} "
-                              f"at offset {err.start}); convert it to UTF-8")
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return Record(id_, "", f"{path}:{line}", warning=f"{path}, line {line}: binary data (NUL byte), not text")
-    return Record(id_, text, str(path))
+        yield Record(id_, "", name, warning=f"{name}: cannot read: {err.strerror or err}")
+        return
+    yield from _read_data(data, id_, name, fmt or _sniff(data), context)
 
 
-def _read_jsonl_file(path: Path, keep_raw: bool) -> Iterator[Record]:
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with opener(path, "rb") as raw:
-            yield from _read_jsonl(raw, str(path), keep_raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise InputError(f"{path}: cannot read: {err}") from err
+def _sniff(data: bytes) -> str:
+    """The format a file's first bytes show (text when nothing else fits)."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"warc/"):
+        return "warc"
+    if head.startswith(b"{"):
+        return "jsonl"
+    if head.startswith(b"["):
+        return "json"
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
+        return "html"
+    return "text"
 
 
-def _read_jsonl(stream: IO[str] | IO[bytes], name: str, keep_raw: bool = False) -> Iterator[Record]:
-    """Records of a JSONL stream; each line is decoded on its own, so a bad
-    byte costs only its own line (reported), never its neighbours."""
-    for lineno, line in enumerate(stream, 1):
-        if isinstance(line, bytes):
-            try:
-                line = line.decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield Record(str(lineno), "", f"{name}:{lineno}",
-                             warning=f"{name}, line {lineno}: not UTF-8 (byte 0x{line[err.start]:02x} "
-                                     f"at column {err.start + 1}); record not read",
-                             raw=line.decode("utf-8", "surrogateescape") if keep_raw else None)
-                continue
-        if line.strip():
-            record = _parse_jsonl_line(line, name, lineno)
-            if keep_raw:
-                record.raw = line
-            yield record
+def _read_data(data: bytes, id_: str, name: str, fmt: str, context: ReadContext) -> Iterator[Record]:
+    if fmt == "text":
+        yield text_record(data, id_, name)
+    elif fmt == "html":
+        from .readers.html import html_record
+
+        yield html_record(data, id_, name)
+    elif fmt == "jsonl":
+        yield from read_jsonl(data.splitlines(keepends=True), name, context)
+    elif fmt == "json":
+        record = text_record(data, id_, name)  # decodes, with the line of a bad byte
+        if record.warning:
+            context.problem(f"{record.warning}; file skipped")
+            return
+        yield from read_json_array(record.text, name, context)
+    elif fmt == "feed":
+        from .readers.feeds import read_feed
+
+        yield from read_feed(data, name, context)
+    elif fmt == "warc":
+        import io
+
+        from .readers.warc import read_warc
+
+        yield from read_warc(io.BytesIO(data), name, context)
+    else:
+        raise InputError(f"unknown input format {fmt!r} (one of {', '.join(FORMATS)})")
 
 
-def _parse_jsonl_line(line: str, name: str, lineno: int) -> Record:
-    where = f"{name}:{lineno}"
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as err:
-        return Record(str(lineno), "", where, warning=f"{name}, line {lineno}: invalid JSON ({err.msg})")
-    if not isinstance(obj, dict):
-        return Record(str(lineno), "", where, warning=f"{name}, line {lineno}: expected a JSON object")
-    raw_id = obj.get("id")
-    id_ = str(raw_id) if raw_id is not None else str(lineno)
-    text = obj.get("text")
-    meta = {k: (str(obj[k]) if obj.get(k) is not None else None) for k in METADATA_FIELDS}
-    extra = {k: v for k, v in obj.items() if k not in ("id", "text", *METADATA_FIELDS)}
-    warning = None
-    if not isinstance(text, str):
-        fields = ", ".join(obj) or "none"
-        warning = f"{name}, line {lineno}: no string field 'text' (fields: {fields})"
-        text = ""
-    return Record(id_, text, where, extra=extra, warning=warning, **meta)
+__all__ = ["FORMATS", "METADATA_FIELDS", "ReadOptions", "Record", "read_inputs"]

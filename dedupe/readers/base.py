@@ -1,0 +1,93 @@
+"""What every reader produces (:class:`Record`) and shares (:class:`ReadContext`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError
+
+METADATA_FIELDS = ("title", "url", "source", "published")
+
+
+@dataclass
+class Record:
+    """One input document as read, before any cleaning.
+
+    Attributes:
+        id: Unique id (see :func:`dedupe.read.read_inputs`).
+        text: The raw text, boilerplate included ('' when unreadable); for an
+            HTML page, the article its main-content extractor found.
+        origin: Where it came from, as ``path`` or ``path:line``, for messages.
+        title, url, source, published: Optional metadata, passed through.
+        extra: Other JSONL fields, passed through unchanged.
+        warning: Why the record could not be used, if it could not.
+        raw: The JSONL line exactly as read (only when asked for; bytes that
+            are not UTF-8 kept as surrogate escapes).
+    """
+
+    id: str
+    text: str
+    origin: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    warning: str | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read the inputs.
+
+    Attributes:
+        input_format: Force one format for every input (``text``, ``html``,
+            ``jsonl``, ``json``, ``feed``, ``warc``); None detects it from the
+            name and the content.
+        text_field, id_field: The JSON fields holding the text and the id.
+        html_field: A JSON field holding a raw HTML page, extracted like an
+            HTML file (used when present; else ``text_field``).
+        strict: A problem with any source or record stops the run.
+    """
+
+    input_format: str | None = None
+    text_field: str = "text"
+    id_field: str = "id"
+    html_field: str | None = None
+    strict: bool = False
+
+
+@dataclass
+class ReadContext:
+    """The options of one read, and the problems met: each is reported as it
+    happens (``on_problem``) and counted; with ``strict`` it stops the run."""
+
+    options: ReadOptions = field(default_factory=ReadOptions)
+    keep_raw: bool = False
+    on_problem: Callable[[str], None] | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, message: str) -> None:
+        """Report a source that could not be read (or only in part)."""
+        if self.options.strict:
+            raise InputError(f"{message} (--strict)")
+        self.problems.append(message)
+        if self.on_problem is not None:
+            self.on_problem(message)
+
+
+def decode(data: bytes, name: str) -> tuple[str, str | None]:
+    """UTF-8 text of a file, or ``('', warning)`` naming the line of the first bad byte or NUL."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return "", (f"{name}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02x} "
+                    f"at offset {err.start}); convert it to UTF-8")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return "", f"{name}, line {line}: binary data (NUL byte), not text"
+    return text, None
