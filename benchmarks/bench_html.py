@@ -82,8 +82,16 @@ def _newspaper4k() -> Extract:
     return extract
 
 
+def _dedupe() -> Extract:
+    from dedupe.clean import clean
+    from dedupe.readers.html import extract
+
+    return lambda html: clean(extract(html).text).text
+
+
 # name -> (factory that imports lazily, distributions whose versions are reported)
 EXTRACTORS: dict[str, tuple[Callable[[], Extract], tuple[str, ...]]] = {
+    "dedupe HTML mode (trafilatura, then the text pass)": (_dedupe, ("trafilatura",)),
     "trafilatura (default)": (_trafilatura(), ("trafilatura",)),
     "trafilatura favor_precision": (_trafilatura(favor_precision=True), ("trafilatura",)),
     "trafilatura favor_recall": (_trafilatura(favor_recall=True), ("trafilatura",)),

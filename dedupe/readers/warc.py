@@ -61,7 +61,7 @@ def read_warc(stream: IO[bytes], name: str, context: ReadContext) -> Iterator[Re
         if found is None:
             continue
         found.id = headers.get_header("WARC-Record-ID") or where
-        found.url = found.url or url
+        found.url = url or found.url  # the address it was fetched from, not the canonical one it names
         found.published = found.published or headers.get_header("WARC-Date")
         yield found
 
