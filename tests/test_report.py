@@ -81,3 +81,28 @@ def test_report_in_a_real_browser(tmp_path: Path) -> None:
         browser.close()
 
     assert requests == [path.as_uri()]  # the page itself, nothing from the network
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (Debian package chromium; .ci/run installs it)")
+def test_member_titles_link_to_their_web_pages_only(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
+    feed = tmp_path / "feed.jsonl"
+    rows = [{"id": "a", "text": (SEEDS / ID_001).read_text(encoding="utf-8"), "url": "https://example.org/a",
+             "title": "First version"},
+            {"id": "b", "text": (SEEDS / ID_002).read_text(encoding="utf-8"), "url": "javascript:alert(1)",
+             "title": "Second version"}]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    path = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(feed), "-o", str(path), "-q"])
+    assert result.exit_code == 0, result.stderr
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        page.locator("#clusters tbody tr").first.click()
+        links = page.locator("#members tbody a")
+        assert links.count() == 1
+        assert links.first.get_attribute("href") == "https://example.org/a"
+        assert links.first.inner_text() == "First version"
+        assert "Second version" in page.locator("#members tbody").inner_text()
+        browser.close()
