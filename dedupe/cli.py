@@ -20,8 +20,8 @@ from .evaluate import evaluate, load_predictions, load_truth
 from .compare import compare as compare_documents
 from .deduper import Deduper, parse_window
 from .document import Document
-from .formats import (comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text, to_json,
-                      to_jsonl, to_table)
+from .formats import (comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text,
+                      metadata_fields, to_json, to_jsonl, to_table)
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
 from .parallel import worker_count
@@ -132,7 +132,7 @@ def clean(inputs: tuple[str, ...], fmt: str, output: IO[str], explain: bool, rea
         if doc.record.warning:
             click.echo(f"warning: {doc.record.warning}", err=True)
         removed = [{"line": r.line, "text": r.text, "reason": r.reason} for r in doc.removed]
-        rows.append({"id": doc.record.id, "text": doc.text, "removed": removed})
+        rows.append({"id": doc.record.id, "text": doc.text, "removed": removed, **metadata_fields(doc)})
         if explain:
             _explain(doc.record.id, doc.record.text, {r.line: r.reason for r in doc.removed}, output)
         elif fmt == "text":

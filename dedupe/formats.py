@@ -61,14 +61,15 @@ def document_rows(result: Result, *, with_evidence: bool = False) -> list[dict[s
             row.update(similarity=1.0, relation=_RELATION[closest.relation], match="representative")
         else:
             row.update(similarity=1.0, relation="unique", match="unique")
-        row.update(_metadata(doc))
+        row.update(metadata_fields(doc))
         if with_evidence and ev is not None:
             row["evidence"] = evidence_dict(result, ev)
         rows.append(row)
     return rows
 
 
-def _metadata(doc: Document) -> dict[str, Any]:
+def metadata_fields(doc: Document) -> dict[str, Any]:
+    """The record's metadata, its warning and its other JSON fields, for JSON outputs."""
     meta: dict[str, Any] = {k: getattr(doc.record, k) for k in METADATA_FIELDS if getattr(doc.record, k)}
     if doc.warning:
         meta["warning"] = doc.warning

@@ -275,3 +275,28 @@ def _key(row: dict[str, object]) -> str:
             if tail[:3] in ARTICLES:
                 return tail[:3]
     raise AssertionError(f"no seed key in {row}")
+
+
+def test_clean_jsonl_carries_metadata_and_extra_fields(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"id": "x", "text": "\n\n".join(ARTICLES["000"]), "title": "T", "lang": "en"}) + "\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["clean", str(path), "--format", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    [row] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (row["id"], row["title"], row["lang"]) == ("x", "T", "en") and row["text"] and "removed" in row
+
+
+def test_warc_conversion_records_are_text_documents(tmp_path: Path) -> None:
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "text.warc"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        for key in ("001", "002"):
+            writer.write_record(writer.create_warc_record(
+                f"https://example.org/{key}", "conversion", payload=io.BytesIO("\n\n".join(ARTICLES[key]).encode()),
+                warc_content_type="text/plain"))
+    records = list(read_inputs([str(path)]))
+    assert [r.url for r in records] == ["https://example.org/001", "https://example.org/002"]
+    assert records[0].text.startswith(ARTICLES["001"][0])
