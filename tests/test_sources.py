@@ -300,3 +300,33 @@ def test_warc_conversion_records_are_text_documents(tmp_path: Path) -> None:
     records = list(read_inputs([str(path)]))
     assert [r.url for r in records] == ["https://example.org/001", "https://example.org/002"]
     assert records[0].text.startswith(ARTICLES["001"][0])
+
+
+def test_jsonl_and_warc_are_streamed_not_loaded_whole(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    text = "\n\n".join(ARTICLES["003"])  # about 3 KB
+    jsonl = tmp_path / "big.jsonl.gz"
+    with gzip.open(jsonl, "wt", encoding="utf-8", compresslevel=1) as out:
+        for k in range(6000):  # about 20 MB of JSON
+            out.write(json.dumps({"id": k, "text": text, "pad": "x" * 500}) + "\n")
+    warc = tmp_path / "big.warc.gz"
+    page = f"<html><body><article>{''.join(f'<p>{html.escape(p)}</p>' for p in ARTICLES['003'])}</article>" \
+           f"</body></html>".encode()
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for k in range(150):  # about 12 MB of pages
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://example.org/{k}", "response",
+                                                          payload=io.BytesIO(page + b" " * 80000),
+                                                          http_headers=headers))
+    for path, total in ((jsonl, 6000), (warc, 150)):
+        tracemalloc.start()
+        count = sum(1 for _ in read_inputs([str(path)]))
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert count == total
+        assert peak < 8_000_000, f"{path.name}: peak {peak / 1e6:.1f} MB while reading"
