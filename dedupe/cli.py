@@ -59,8 +59,9 @@ def main() -> None:
               help="Progress of each stage on stderr even when it is not a terminal (e.g. into a log).")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress and no summary on stderr (warnings still printed).")
-def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, reader: Inputs, no_clean: bool, show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...],
-            jobs: int, show_progress: bool, quiet: bool) -> None:
+def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, reader: Inputs, no_clean: bool,
+            show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...], jobs: int,
+            show_progress: bool, quiet: bool) -> None:
     """Cluster near-duplicate articles and pick one representative per story.
 
     INPUT is a folder (every .txt below it), a text file, a JSONL file

@@ -39,7 +39,7 @@ from .params import Params
 from .read import Record
 from .sign import Signer, TokenHasher
 from .tfidf import TfidfModel
-from .verify import Evidence, Verifier
+from .verify import Verifier
 
 TEMPLATE_STORIES = 5  # a line in this many stories is template, like TemplateLines.min_docs
 
@@ -225,7 +225,8 @@ class Deduper:
         if record.url:
             same = self.index.by_url(record.url)
             if same is not None:
-                return Decision(record.id, True, same.story, same.id, "same-url", 1.0), same.fingerprint == doc.fingerprint
+                decision = Decision(record.id, True, same.story, same.id, "same-url", 1.0)
+                return decision, same.fingerprint == doc.fingerprint
         same = self.index.by_fingerprint(doc.fingerprint)
         if same is not None:
             return Decision(record.id, True, same.story, same.id, "exact", 1.0), True

@@ -92,7 +92,8 @@ def _crawl(tmp_path: Path, start: str, index: Path, run: str) -> tuple[list[dict
     return [json.loads(line) for line in items.read_text().splitlines()], stats
 
 
-def test_a_crawl_keeps_one_page_per_story_and_a_second_crawl_keeps_none(tmp_path: Path, site) -> None:  # type: ignore[no-untyped-def]
+def test_a_crawl_keeps_one_page_per_story_and_a_second_crawl_keeps_none(
+        tmp_path: Path, site: tuple[str, dict[str, str]]) -> None:
     start, stories = site
     index = tmp_path / "seen.db"
     items, stats = _crawl(tmp_path, start, index, "first")

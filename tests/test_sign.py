@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from dedupe import sign
 from dedupe.sign import Signer, TokenHasher, shingle_hash32, shingle_hashes
 
 SHINGLE = 5

@@ -146,7 +146,8 @@ def test_warc_pages_with_redirects_errors_and_a_broken_record(tmp_path: Path) ->
     path = tmp_path / "crawl.warc.gz"
     pages = [(f"https://example.org/{k}", _page(k).encode("utf-8"), "text/html; charset=utf-8") for k in ARTICLES]
     # One page in another charset, declared in its HTTP header.
-    pages[3] = (pages[3][0], _page("003").encode("cp1252", errors="xmlcharrefreplace"), "text/html; charset=windows-1252")
+    pages[3] = (pages[3][0], _page("003").encode("cp1252", errors="xmlcharrefreplace"),
+                "text/html; charset=windows-1252")
     _warc(path, pages)
     result = CliRunner().invoke(main, ["cluster", str(path), "--format", "jsonl"])
     assert result.exit_code == 0, result.stderr
@@ -216,7 +217,8 @@ def test_bad_sources_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
     (folder / "good.txt").write_text("\n\n".join(ARTICLES["000"]), encoding="utf-8")
     (folder / "feed.rss").write_text("this is not XML at all", encoding="utf-8")
     (folder / "empty.html").write_bytes(b"")
-    (folder / "latin.html").write_bytes(_page("003").replace("utf-8", "iso-8859-1").encode("latin-1", "xmlcharrefreplace"))
+    latin_page = _page("003").replace("utf-8", "iso-8859-1").encode("latin-1", "xmlcharrefreplace")
+    (folder / "latin.html").write_bytes(latin_page)
     problems: list[str] = []
     records = list(read_inputs([str(folder)], on_problem=problems.append))
     assert sorted(r.id for r in records) == ["empty.html", "good.txt", "latin.html"]
