@@ -79,6 +79,14 @@ class Document:
             self._split = split_paragraphs(self.text)
         return self._split
 
+    def forget_paragraphs(self) -> None:
+        """Drop the cached paragraph tokens (recomputed from ``text`` if needed again).
+
+        They take several times the text's memory; a verifier that has what
+        it needs from them frees them.
+        """
+        self._split = None
+
     def rewrite_weights(self) -> list[int]:
         """Paragraph weights for rewrite evidence: tokens of prose paragraphs only.
 

@@ -36,7 +36,7 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def paragraph_tokens(paragraph: str) -> tuple[str, ...]:
     """Tokens of one paragraph, cached: copies of a story share their paragraphs."""
     return tuple(tokens(paragraph))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -149,12 +149,16 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
         progress: Reports each stage (and keeps its seconds in ``Result.seconds``).
 
     Returns:
-        Result: clusters, per-document evidence and the verified pairs.
+        Result: clusters, per-document evidence and the verified pairs. Its
+        documents hold the cleaned text (``Document.text``); their records are
+        copies without the raw text, which is not kept.
     """
     params = (params or Params()).check()
     progress = progress or Progress(enabled=False)
     workers = worker_count(jobs)
     documents = prepare_all(records, params, do_clean=do_clean, jobs=workers, progress=progress)
+    for d in documents:  # the raw text is not needed once cleaned: memory per document stays down
+        d.record = replace(d.record, text="")
     n = len(documents)
     stats: dict[str, int] = {"documents": n}
     usable = [d for d in documents if not d.warning]

@@ -103,10 +103,13 @@ class Verifier:
         if model is None:
             model = TfidfModel()
             usable = [d for d in documents if not d.warning]
-            model.fit([d.tokens for d in evenly_spaced(usable, model.sample)])
+            sample = evenly_spaced(usable, model.sample)
+            model.fit([d.tokens for d in sample])
+            for d in sample:
+                d.forget_paragraphs()
         self._model = model
         self._terms: dict[int, Terms] = {}
-        self._paragraph_terms: dict[tuple[str, ...], np.ndarray] = {}
+        self._paragraph_terms: dict[str, np.ndarray] = {}  # by paragraph text
         self._cache: dict[tuple[int, int], Evidence] = {}
         self._jaccard: dict[tuple[int, int], float] = {}
         self._rewrite_weights: dict[int, list[int]] = {}
@@ -169,21 +172,25 @@ class Verifier:
         return align(similarity, self._weights(i), self._weights(j), min_score=self.params.paragraph_min_score)
 
     def _weights(self, i: int) -> list[int]:
-        found = self._rewrite_weights.get(i)
-        if found is None:
-            found = self._rewrite_weights[i] = self.documents[i].rewrite_weights()
-        return found
+        if i not in self._rewrite_weights:
+            self._features(i)
+        return self._rewrite_weights[i]
 
     def terms(self, i: int) -> Terms:
         """The TF-IDF vectors of document ``i`` (whole text and paragraphs), cached."""
-        found = self._terms.get(i)
-        if found is None:
-            cache, term_ids = self._paragraph_terms, self._model.term_ids
-            # Cached per paragraph: the copies of a story share most of their paragraphs.
-            found = self._terms[i] = self._model.terms(
-                [cache[p] if p in cache else cache.setdefault(p, term_ids(p))
-                 for p in self.documents[i].paragraph_tokens])
-        return found
+        if i not in self._terms:
+            self._features(i)
+        return self._terms[i]
+
+    def _features(self, i: int) -> None:
+        """Compute document ``i``'s TF-IDF vectors and rewrite weights together, then free its tokens."""
+        doc = self.documents[i]
+        cache, term_ids = self._paragraph_terms, self._model.term_ids
+        # Cached per paragraph: the copies of a story share most of their paragraphs.
+        self._terms[i] = self._model.terms([cache[p] if p in cache else cache.setdefault(p, term_ids(tokens))
+                                            for p, tokens in zip(doc.paragraphs, doc.paragraph_tokens)])
+        self._rewrite_weights[i] = doc.rewrite_weights()
+        doc.forget_paragraphs()
 
     def _decide(self, i: int, j: int) -> Evidence:
         p = self.params
