@@ -2,8 +2,9 @@
 
 The public API is small: :func:`deduplicate` clusters records,
 :class:`Deduper` judges them one at a time against a lasting index,
-:func:`read_inputs` reads them, :func:`clean` strips boilerplate from one
-article, :class:`Params` holds the parameters.
+:func:`read_inputs` reads them (options in :class:`ReadOptions`),
+:func:`clean` strips boilerplate from one article, :class:`Params` holds
+the parameters.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .deduper import Decision, Deduper
 from .errors import DedupeError, InputError, ParameterError
 from .params import Params
 from .pipeline import Cluster, Result, deduplicate
-from .read import Record, read_inputs
+from .read import ReadOptions, Record, read_inputs
 from .verify import Evidence
 
 try:
@@ -36,6 +37,7 @@ __all__ = [
     "InputError",
     "ParameterError",
     "Params",
+    "ReadOptions",
     "Record",
     "Removal",
     "Result",
