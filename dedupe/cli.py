@@ -130,8 +130,8 @@ def clean(inputs: tuple[str, ...], fmt: str, output: IO[str], explain: bool, rea
     documents = run(prepare_all, reader.read(inputs), _DEFAULTS)
     rows = []
     for doc in documents:
-        if doc.record.warning:
-            click.echo(f"warning: {doc.record.warning}", err=True)
+        if doc.warning:
+            click.echo(f"warning: {doc.warning}", err=True)
         removed = [{"line": r.line, "text": r.text, "reason": r.reason} for r in doc.removed]
         rows.append({"id": doc.record.id, "text": doc.text, "removed": removed, **metadata_fields(doc)})
         if explain:

@@ -37,6 +37,7 @@ from .document import Document, Salience, prepare
 from .index import Index, StoredDocument, check_meta, encode_meta, open_index
 from .params import Params
 from .read import Record
+from .readers.base import oversized
 from .sign import Signer, TokenHasher
 from .tfidf import TfidfModel
 from .verify import Verifier
@@ -182,6 +183,7 @@ class Deduper:
 
     def _judge(self, record: Record, add: bool) -> Decision:
         """Decide on one record and record it (within a transaction)."""
+        record = oversized(record)
         doc, lines = self._prepare(record)
         if not record.id:
             record.id = record.url or f"text-{doc.fingerprint[:12]}"

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import InputError
-from .readers.base import METADATA_FIELDS, ReadContext, ReadOptions, Record
+from .readers.base import METADATA_FIELDS, ReadContext, ReadOptions, Record, oversized
 from .readers.jsonl import read_json_array, read_jsonl
 from .readers.text import text_record
 
@@ -71,6 +71,7 @@ def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | IO[bytes] | None = No
     for arg in inputs:
         for record in _read_argument(arg, stdin, context):
             count += 1
+            record = oversized(record, context.options.max_chars)
             if context.options.strict and record.warning:
                 raise InputError(f"{record.warning} (--strict)")
             if unique_ids:

@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import InputError
 
 METADATA_FIELDS = ("title", "url", "source", "published")
+MAX_CHARS = 2_000_000  # ten times the longest news articles; beyond, a text is not one article
 
 
 @dataclass
@@ -51,6 +52,8 @@ class ReadOptions:
         html_field: A JSON field holding a raw HTML page, extracted like an
             HTML file (used when present; else ``text_field``).
         strict: A problem with any source or record stops the run.
+        max_chars: A longer text is not compared (kept with a warning): it
+            is no single article, and its cost would grow with it.
     """
 
     input_format: str | None = None
@@ -58,6 +61,7 @@ class ReadOptions:
     id_field: str = "id"
     html_field: str | None = None
     strict: bool = False
+    max_chars: int = MAX_CHARS
 
 
 @dataclass
@@ -81,13 +85,24 @@ class ReadContext:
 
 def decode(data: bytes, name: str) -> tuple[str, str | None]:
     """UTF-8 text of a file, or ``('', warning)`` naming the line of the first bad byte or NUL."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data[:nul].count(b"\n") + 1
+        return "", f"{name}, line {line}: binary data (NUL byte at offset {nul}), not text"
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         return "", (f"{name}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02x} "
                     f"at offset {err.start}); convert it to UTF-8")
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return "", f"{name}, line {line}: binary data (NUL byte), not text"
     return text, None
+
+
+def oversized(record: Record, max_chars: int = MAX_CHARS) -> Record:
+    """The record, emptied with a warning when its text is longer than ``max_chars``."""
+    if len(record.text) <= max_chars:
+        return record
+    warning = (f"{record.origin}: {len(record.text):,} characters, over the {max_chars:,}-character limit "
+               "for one article; not compared")
+    return Record(record.id, "", record.origin, record.title, record.url, record.source, record.published,
+                  record.extra, warning, record.raw)
