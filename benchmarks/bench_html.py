@@ -86,7 +86,10 @@ def _dedupe() -> Extract:
     from dedupe.clean import clean
     from dedupe.readers.html import extract
 
-    return lambda html: clean(extract(html).text).text
+    def run(html: str) -> str:
+        found = extract(html)
+        return clean(found.text, extracted=found.main_content).text
+    return run
 
 
 # name -> (factory that imports lazily, distributions whose versions are reported)

@@ -135,12 +135,15 @@ def rule_reason(line: str, *, at_edge: bool = False) -> str | None:
     return None
 
 
-def clean(text: str, *, templates: TemplateLines | None = None) -> Cleaned:
+def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool = False) -> Cleaned:
     """Remove boilerplate lines from one article.
 
     Args:
         text: The article as scraped, one paragraph per line or blank-line separated.
         templates: Lines learned as an outlet template across the input, if any.
+        extracted: The text is a main-content extractor's output (an HTML
+            page's article): it has no menus, so short lines before the first
+            paragraph are article lists, not navigation.
 
     Returns:
         Cleaned: the kept lines joined by newlines, and every removed line with its reason.
@@ -172,7 +175,7 @@ def clean(text: str, *, templates: TemplateLines | None = None) -> Cleaned:
         seen.add(key)
 
     _mark_related_blocks(stripped, body, reasons)
-    _mark_edges(stripped, body, reasons)
+    _mark_edges(stripped, body, reasons, navigation=not extracted)
 
     kept = [lines[i] for i in range(len(lines)) if i not in reasons]
     removed = [Removal(i + 1, stripped[i], reasons[i]) for i in sorted(reasons)]
@@ -192,7 +195,7 @@ def _mark_related_blocks(stripped: list[str], body: list[int], reasons: dict[int
             inside = False
 
 
-def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:
+def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *, navigation: bool = True) -> None:
     """Mark edge notices, and the short non-sentence lines after the last body paragraph."""
     for i in body:  # head: edge families only; headlines stay
         if i in reasons:
@@ -202,6 +205,8 @@ def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str]) -
             reasons[i] = reason
         elif is_prose(stripped[i]):
             break
+    if navigation:
+        _mark_navigation(stripped, body, reasons)
     if not any(i not in reasons and is_prose(stripped[i]) for i in body):
         return
     for i in reversed(body):  # tail
@@ -214,6 +219,24 @@ def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str]) -
             break
         else:
             reasons[i] = "after the end of the article"
+
+
+def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, str], *, min_run: int = 4,
+                     headline_zone: int = 3) -> None:
+    """Before the first body paragraph, runs of ``min_run`` or more short lines that end no sentence are
+    menus; the ``headline_zone`` lines just before that paragraph (headline, standfirst, byline) stay."""
+    kept = [i for i in body if i not in reasons]
+    first = next((k for k, i in enumerate(kept) if is_prose(stripped[i])), None)
+    if first is None:
+        return
+    run: list[int] = []
+    for i in [*kept[: max(0, first - headline_zone)], -1]:  # -1 closes the last run
+        if i >= 0 and not _SENTENCE_END.search(stripped[i]):
+            run.append(i)
+            continue
+        if len(run) >= min_run:
+            reasons.update(dict.fromkeys(run, "navigation before the article"))
+        run = []
 
 
 def without_templates(cleaned: Cleaned, original: str, templates: TemplateLines) -> Cleaned:

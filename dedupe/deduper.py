@@ -208,7 +208,7 @@ class Deduper:
         if not self.do_clean:
             return prepare(0, record, shingle_size=self.params.shingle_size, salience=self._salience,
                            do_clean=False), []
-        cleaned = clean(record.text)
+        cleaned = clean(record.text, extracted=record.extracted)
         keys = line_keys(cleaned.text.splitlines())
         hashes = [line_hash(k) for k in keys]
         templates = TemplateLines()

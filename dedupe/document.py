@@ -164,7 +164,7 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
             their hashes instead of computing them again.
     """
     if do_clean:
-        cleaned = cleaned or clean(record.text)
+        cleaned = cleaned or clean(record.text, extracted=record.extracted)
         if templates is not None:
             cleaned = without_templates(cleaned, record.text, templates)
         text, removed = cleaned.text, cleaned.removed

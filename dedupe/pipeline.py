@@ -94,7 +94,7 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
 
 def _clean_range(records: Sequence[Record], start: int, stop: int) -> list[tuple[Cleaned, list[str]]]:
     """Rule-clean a range of records; each with the keys of its kept lines, for template learning."""
-    found = [clean(r.text) for r in records[start:stop]]
+    found = [clean(r.text, extracted=r.extracted) for r in records[start:stop]]
     return [(c, line_keys(c.text.splitlines())) for c in found]
 
 

@@ -26,6 +26,8 @@ class Record:
         warning: Why the record could not be used, if it could not.
         raw: The JSONL line exactly as read (only when asked for; bytes that
             are not UTF-8 kept as surrogate escapes).
+        extracted: ``text`` is the main content an extractor found in a page
+            (the cleaner then skips what the extractor already did).
     """
 
     id: str
@@ -38,6 +40,7 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)
     warning: str | None = None
     raw: str | None = None
+    extracted: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,4 +108,4 @@ def oversized(record: Record, max_chars: int = MAX_CHARS) -> Record:
     warning = (f"{record.origin}: {len(record.text):,} characters, over the {max_chars:,}-character limit "
                "for one article; not compared")
     return Record(record.id, "", record.origin, record.title, record.url, record.source, record.published,
-                  record.extra, warning, record.raw)
+                  record.extra, warning, record.raw, record.extracted)

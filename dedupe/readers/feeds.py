@@ -38,7 +38,8 @@ def read_feed(data: bytes, name: str, context: ReadContext) -> Iterator[Record]:
         id_ = entry.get("id") or entry.get("link") or where
         text, is_html = _entry_text(entry)
         record = Record(str(id_), _as_text(text) if is_html else text, where, title=entry.get("title"),
-                        url=entry.get("link"), source=source, published=_published(entry))
+                        url=entry.get("link"), source=source, published=_published(entry),
+                        extracted=True)  # an entry holds its article alone, without a page's menus
         if not text.strip():
             record.warning = f"{name}, entry {k}: no content or summary"
         yield record

@@ -51,4 +51,4 @@ def html_record(data: bytes, id_: str, name: str, *, url: str | None = None) -> 
     found = extract(data, url=url)
     meta = found.metadata
     return Record(id_, found.text, name, title=meta.get("title"), url=meta.get("url"),
-                  source=meta.get("source"), published=meta.get("published"))
+                  source=meta.get("source"), published=meta.get("published"), extracted=found.main_content)

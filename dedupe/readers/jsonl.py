@@ -66,7 +66,7 @@ def from_object(obj: Any, name: str, number: int, context: ReadContext, *, unit:
 
         found = extract(page, url=meta["url"])
         meta = {k: meta[k] or found.metadata.get(k) for k in METADATA_FIELDS}
-        return Record(id_, found.text, where, extra=extra, **meta)
+        return Record(id_, found.text, where, extra=extra, extracted=found.main_content, **meta)
     text = obj.get(options.text_field)
     if not isinstance(text, str):
         fields = ", ".join(obj) or "none"

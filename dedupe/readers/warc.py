@@ -88,7 +88,7 @@ def _response(record: Any, code: str, status: Any, where: str, url: str | None) 
     found = extract(page, url=url)
     meta = found.metadata
     return Record("", found.text, where, title=meta.get("title"), url=meta.get("url"), source=meta.get("source"),
-                  published=meta.get("published"))
+                  published=meta.get("published"), extracted=found.main_content)
 
 
 def _charset(content_type: str) -> str | None:
