@@ -64,9 +64,10 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
             show_progress: bool, quiet: bool) -> None:
     """Cluster near-duplicate articles and pick one representative per story.
 
-    INPUT is a folder (every .txt below it), a text file, a JSONL file
-    ({"id", "text"} plus optional title, url, source, published; .jsonl.gz
-    too), or - for JSONL on standard input.
+    INPUT is a folder (every readable file below it), a file (text, HTML,
+    JSONL, JSON, RSS/Atom, WARC; gzipped too), or - for JSONL on standard
+    input. JSON records are {"id", "text"} plus optional title, url, source,
+    published.
     """
     progress = Progress(enabled=True if show_progress else (False if quiet else None))
     result: Result = run(deduplicate, reader.read(inputs), params, do_clean=not no_clean, jobs=jobs,
