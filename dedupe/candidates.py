@@ -15,7 +15,6 @@ still connects the bucket.
 from __future__ import annotations
 
 import numpy as np
-from datasketch.lsh import _optimal_param
 
 from .arrays import distinct
 
@@ -31,6 +30,8 @@ def lsh_params(jaccard_threshold: float, num_perm: int) -> tuple[int, int]:
     a pair of Jaccard 0.5 (a copy truncated to half) becomes a candidate with
     probability 0.9999, one of 0.1 with 0.27.
     """
+    from datasketch.lsh import _optimal_param  # here, not at import: it loads scipy (0.6 s)
+
     return _optimal_param(jaccard_threshold, num_perm, 0.1, 0.9)
 
 

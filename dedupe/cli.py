@@ -128,7 +128,7 @@ def _print_pairs(result: Result, pairs: tuple[tuple[str, str], ...], fmt: str, o
 @input_options
 def clean(inputs: tuple[str, ...], fmt: str, output: IO[str], explain: bool, reader: Inputs) -> None:
     """Strip boilerplate and print the article text (same inputs as cluster)."""
-    documents = run(prepare_all, reader.read(inputs), _DEFAULTS)
+    documents = run(prepare_all, reader.read(inputs), _DEFAULTS, sign=False)
     rows = []
     for doc in documents:
         if doc.warning:
@@ -194,7 +194,7 @@ def eval_command(truth: str, predictions: str, fmt: str, worst: int, inputs: tup
 
 def _explainer(inputs: tuple[str, ...]) -> Callable[[str, str], dict[str, Any] | None]:
     """Evidence for pairs of ids of ``inputs`` (None for an id they do not hold)."""
-    documents = run(prepare_all, read_inputs(inputs), _DEFAULTS, jobs=worker_count(0))
+    documents = run(prepare_all, read_inputs(inputs), _DEFAULTS, jobs=worker_count(0), sign=False)
     verifier = Verifier(documents, _DEFAULTS)
     index = {d.record.id: d.index for d in documents}
 
@@ -241,7 +241,7 @@ def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: b
     for r in records:
         if r.warning:
             raise click.ClickException(r.warning)
-    documents = prepare_all(records, _DEFAULTS, do_clean=not no_clean)
+    documents = prepare_all(records, _DEFAULTS, do_clean=not no_clean, sign=False)
     if show_removed:
         _print_removed(documents)
     for d in documents:

@@ -63,12 +63,14 @@ class Result:
 
 
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True, jobs: int = 1,
-                progress: Progress | None = None) -> list[Document]:
+                progress: Progress | None = None, sign: bool = True) -> list[Document]:
     """Clean (learning the input's template lines first), tokenize, hash and sign records.
 
     Args:
         jobs: Worker processes for cleaning and hashing (the result is the same for any number).
         progress: Reports the stages ``clean``, ``templates`` and ``prepare``.
+        sign: Compute MinHash signatures (only LSH needs them; ``compare`` and
+            ``clean`` do not).
     """
     records = list(records)
     progress = progress or Progress(enabled=False)
@@ -83,7 +85,9 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         with progress.stage("templates", len(records)) as stage:
             templates = TemplateLines().fit_keys([keys for (_, keys), r in zip(first_pass, records) if not r.warning])
             stage.advance(len(records))
-    preparer = _Preparer(params, templates, do_clean)
+    # The signer is made here, before workers fork, so that they share its import and permutations.
+    preparer = _Preparer(params, templates, do_clean, Signer(num_perm=params.num_perm, seed=params.seed)
+                         if sign else None)
     with progress.stage("prepare", len(records)) as stage:
         documents = map_ranges(preparer, (records, cleaned), len(records), jobs=jobs, chunk_size=chunk,
                                on_chunk=stage.advance)
@@ -105,6 +109,7 @@ class _Preparer:
     params: Params
     templates: TemplateLines | None
     do_clean: bool
+    signer: Signer | None
     # The token vocabulary, kept from range to range within one process (each worker has its own).
     _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
 
@@ -119,14 +124,15 @@ class _Preparer:
         documents = [prepare(i, records[i], shingle_size=p.shingle_size, salience=salience, cleaned=cleaned[i],
                              templates=self.templates, do_clean=self.do_clean, seen=seen)
                      for i in range(start, stop)]
-        signer = Signer(num_perm=p.num_perm, seed=p.seed)
-        first = {id(d.shingles): d for d in documents}  # identical texts share their hash arrays
-        distinct = list(first.values())
-        signatures = signer.sign([d.shingles for d in distinct] + [d.words for d in distinct])
-        for k, d in enumerate(distinct):
-            d.signatures = signatures[[k, k + len(distinct)]]
+        if self.signer is not None:
+            first = {id(d.shingles): d for d in documents}  # identical texts share their hash arrays
+            distinct = list(first.values())
+            signatures = self.signer.sign([d.shingles for d in distinct] + [d.words for d in distinct])
+            for k, d in enumerate(distinct):
+                d.signatures = signatures[[k, k + len(distinct)]]
+            for d in documents:
+                d.signatures = first[id(d.shingles)].signatures
         for d in documents:
-            d.signatures = first[id(d.shingles)].signatures
             d.record = None  # type: ignore[assignment]  # the caller has it; not sent back
         return documents
 

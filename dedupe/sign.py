@@ -19,7 +19,6 @@ import hashlib
 from collections.abc import Sequence
 
 import numpy as np
-from datasketch import MinHash
 
 from .arrays import distinct
 
@@ -130,6 +129,8 @@ class Signer:
     def __init__(self, *, num_perm: int = 128, seed: int = 1) -> None:
         self.num_perm = num_perm
         self.seed = seed
+        from datasketch import MinHash  # here, not at import: it loads scipy (0.6 s) that not every command needs
+
         a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
         self._a = np.asarray(a, dtype=np.uint32)
         self._b = np.asarray(b, dtype=np.uint32)
