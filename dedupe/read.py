@@ -92,6 +92,10 @@ def _read_argument(arg: str, stdin: IO[str] | IO[bytes] | None, context: ReadCon
         fmt = context.options.input_format or "jsonl"
         if fmt == "jsonl":
             yield from read_jsonl(stream, "<stdin>", context)
+        elif fmt == "warc" and "b" in getattr(stream, "mode", "b"):  # streamed; warcio reads gzip itself
+            from .readers.warc import read_warc
+
+            yield from read_warc(stream, "<stdin>", context)  # type: ignore[arg-type]
         else:
             data = stream.read()
             yield from _read_data(data.encode() if isinstance(data, str) else data, "<stdin>", "<stdin>", fmt,

@@ -332,3 +332,13 @@ def test_jsonl_and_warc_are_streamed_not_loaded_whole(tmp_path: Path) -> None:
         tracemalloc.stop()
         assert count == total
         assert peak < 8_000_000, f"{path.name}: peak {peak / 1e6:.1f} MB while reading"
+
+
+def test_warc_on_standard_input(tmp_path: Path) -> None:
+    path = tmp_path / "in.warc.gz"
+    _warc(path, [(f"https://example.org/{k}", _page(k).encode(), "text/html") for k in ARTICLES], broken=False)
+    result = CliRunner().invoke(main, ["cluster", "-", "--input-format", "warc", "--format", "jsonl", "-q"],
+                                input=path.read_bytes())
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert _stories(rows, {str(r["id"]): _key(r) for r in rows}) == EXPECTED
