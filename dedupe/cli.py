@@ -87,7 +87,8 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
     if not quiet:
         s = result.stats
         click.echo(f"dedupe: {s['documents']} documents, {s['clusters']} clusters, "
-                   f"{s['candidate_pairs']} candidate pairs, {s['verified_pairs']} verified, "
+                   f"{s['candidate_pairs']} candidate pairs (LSH index {s['lsh_index_bytes'] / 1e6:.1f} MB), "
+                   f"{s['verified_pairs']} verified, "
                    f"{s['warnings']} warnings{reader.summary()}", err=True)
 
 

@@ -179,11 +179,14 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
 
     with progress.stage("candidates", len(heads)) as stage:
         found, estimates = [], []
+        lsh_bytes = 0
         for channel, threshold in enumerate((params.copy_lsh_threshold, params.word_lsh_threshold)):
             signatures = np.zeros((n, params.num_perm), dtype=np.uint32)
             for i in heads.tolist():
                 signatures[i] = documents[i].signatures[channel]
             bands, band_rows = lsh_params(threshold, params.num_perm)
+            # The index band_pairs builds: a 64-bit key and a member per band of each signature.
+            lsh_bytes += signatures.nbytes + len(heads) * bands * 16
             found.append(band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
                                     max_bucket=params.max_bucket))
             estimates.append(signatures)
@@ -195,6 +198,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
         ordered = candidates[np.lexsort((candidates[:, 1], candidates[:, 0], -strength))]
         stage.advance(len(heads))
     stats["candidate_pairs"] = len(candidates)
+    stats["lsh_index_bytes"] = lsh_bytes
 
     with progress.stage("cluster", len(ordered)) as stage:
         verifier = Verifier(documents, params)
