@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from .normalize import normalize
 
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"  # bump when a rule changes what is removed (indexes record it)
 
 # Each family: (reason, pattern, max words anywhere, max words at an edge).
 # A line matches a family when the pattern is found and the line is short
@@ -72,6 +72,19 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int]] = [
         r"(©|\(c\) ?\d{4}|\bcopyright\b|all rights reserved|does not (always )?(share|support|endorse)|"
         r"views (and opinions )?expressed|as an amazon associate|affiliate (link|commission)|"
         r"we may earn (a )?(small )?commission|paid partnership|sponsored content)", re.I), 12, 60),
+    ("copyright, disclaimer or affiliate notice", re.compile(
+        r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})|"
+        r"\b(may not be (reproduced|republished|redistributed)|without (the )?(prior|express) written permission)\b",
+        re.I), 60, 60),
+    ("cookie or ad-blocker notice", re.compile(
+        r"\b(our use of cookies|use of cookies and|tracking technologies)\b", re.I), 30, 60),
+    ("date or time line", re.compile(
+        r"^((\d{1,2}(st|nd|rd|th)?\s+)?(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
+        r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?(\s+\d{1,2}(st|nd|rd|th)?)?,?\s+\d{4}|"
+        r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d+\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|"
+        r"w|weeks?|months?|years?)\s+ago|today|yesterday)"
+        r"(,?\s*(at\s+)?\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?)?(\s*(utc|gmt|[ecmp][sd]t))?$", re.I), 8, 8),
+    ("archive or category count", re.compile(r"^[^\W\d][\w .'’&-]{1,40}\s\(\d+\)$"), 6, 6),
     ("comment prompt", re.compile(
         r"^(leave a (comment|reply)|\d+ comments?|comments?( are)? closed|post a comment|"
         r"join the (conversation|discussion)|add a comment|show comments|view comments|"

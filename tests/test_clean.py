@@ -109,6 +109,8 @@ NEWSPAPER_ARTICLE = [
     "printed his picture of the floods without permission or payment.",
     "Investigators said the site's cookie policy allowed advertisers to track readers across dozens of news "
     "websites without their consent, the regulator's report said.",
+    "On November 12, 2019 the first of the two rulings arrived, three hours after the hearing had ended and "
+    "long before the editor had expected any word from the judge.",
 ])
 def test_article_sentence_about_copyright_or_cookies_is_kept(middle: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)
@@ -233,3 +235,22 @@ def test_benchmark_pages_in_html_mode_and_text_mode() -> None:
     # Text mode: the conservative bias keeps almost all article text, and removal gains precision.
     assert text_mode[1] >= 0.97
     assert text_mode[0] >= kept_all[0] + 0.1
+
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("November 12, 2019 at 10:32 am", "date or time line"),
+    ("3 hours ago", "date or time line"),
+    ("12/11/2019 22:05", "date or time line"),
+    ("novembro (12)", "archive or category count"),
+    ("By choosing I Accept, you consent to our use of cookies and other tracking technologies.",
+     "cookie or ad-blocker notice"),
+    ("© 2019 Associated Press. All Rights Reserved. This material may not be published, broadcast, rewritten "
+     "or redistributed.", "copyright, disclaimer or affiliate notice"),
+])
+def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
+    text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
+
+    cleaned = clean(text)
+
+    assert [(r.text, r.reason) for r in cleaned.removed] == [(line, reason)]
