@@ -26,7 +26,7 @@ from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
 from .parallel import worker_count
 from .progress import Progress
-from .read import METADATA_FIELDS, Record, read_inputs
+from .read import Record, read_inputs
 from .report import report_data, to_html
 from .verify import Verifier
 
@@ -387,8 +387,7 @@ def _object_of(record: Record) -> dict[str, Any]:
     """The record as a JSON object: its JSONL line parsed, or its fields."""
     if record.raw is not None:
         return json.loads(record.raw)
-    meta = {k: getattr(record, k) for k in METADATA_FIELDS if getattr(record, k) is not None}
-    return {"id": record.id, "text": record.text, **meta, **record.extra}
+    return {"id": record.id, "text": record.text, **record.metadata(), **record.extra}
 
 
 def _line_of(record: Record) -> str:

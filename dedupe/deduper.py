@@ -35,6 +35,7 @@ from .candidates import band_keys, lsh_params
 from .clean import CLEANER_VERSION, TemplateLines, clean, line_keys, without_templates
 from .document import Document, Salience, prepare
 from .index import Index, StoredDocument, check_meta, encode_meta, open_index
+from .index.base import FORMAT_VERSION
 from .params import Params
 from .read import Record
 from .readers.base import oversized
@@ -138,8 +139,6 @@ class Deduper:
 
     def settings(self) -> dict[str, Any]:
         """What an index records and requires: parameters, cleaner and format versions."""
-        from .index.base import FORMAT_VERSION
-
         return {**self.params.to_dict(), "clean": self.do_clean, "cleaner_version": CLEANER_VERSION,
                 "index_format": FORMAT_VERSION}
 
@@ -257,7 +256,7 @@ class Deduper:
     def _load(self, numbers: Sequence[int]) -> tuple[list[Document], list[str]]:
         """Stored documents as :class:`Document` objects indexed 0.. in order, and their stories' ids.
 
-        Recently used ones are cached, with their paragraphs once split.
+        Recently used ones are cached (loaded and decompressed once).
         """
         missing = [n for n in numbers if n not in self._documents]
         for s in self.index.load(missing):

@@ -31,7 +31,6 @@ from .document import Document
 from .evaluate import Evaluation
 from .pipeline import Result
 from .normalize import normalize
-from .read import METADATA_FIELDS
 from .verify import Evidence
 
 _RELATION = {"exact": "exact", "near-duplicate": "near-duplicate", "rewrite": "near-duplicate",
@@ -70,7 +69,7 @@ def document_rows(result: Result, *, with_evidence: bool = False) -> list[dict[s
 
 def metadata_fields(doc: Document) -> dict[str, Any]:
     """The record's metadata, its warning and its other JSON fields, for JSON outputs."""
-    meta: dict[str, Any] = {k: getattr(doc.record, k) for k in METADATA_FIELDS if getattr(doc.record, k)}
+    meta: dict[str, Any] = doc.record.metadata()
     if doc.warning:
         meta["warning"] = doc.warning
     for k, v in doc.record.extra.items():

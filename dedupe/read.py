@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import InputError
-from .readers.base import METADATA_FIELDS, ReadContext, ReadOptions, Record, oversized
+from .readers.base import METADATA_FIELDS, NotText, ReadContext, ReadOptions, Record, decode, oversized
 from .readers.jsonl import read_json_array, read_jsonl
 from .readers.text import text_record
 
@@ -175,11 +175,12 @@ def _read_data(data: bytes, id_: str, name: str, fmt: str, context: ReadContext)
     elif fmt == "jsonl":
         yield from read_jsonl(data.splitlines(keepends=True), name, context)
     elif fmt == "json":
-        record = text_record(data, id_, name)  # decodes, with the line of a bad byte
-        if record.warning:
-            context.problem(f"{record.warning}; file skipped")
+        try:
+            text = decode(data, name)
+        except NotText as err:
+            context.problem(f"{err}; file skipped")
             return
-        yield from read_json_array(record.text, name, context)
+        yield from read_json_array(text, name, context)
     elif fmt == "feed":
         from .readers.feeds import read_feed
 

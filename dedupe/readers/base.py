@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import InputError
@@ -41,6 +41,10 @@ class Record:
     warning: str | None = None
     raw: str | None = None
     extracted: bool = False
+
+    def metadata(self) -> dict[str, str]:
+        """The metadata fields (``title``, ``url``, ``source``, ``published``) that are set."""
+        return {k: value for k in METADATA_FIELDS if (value := getattr(self, k))}
 
 
 @dataclass(frozen=True)
@@ -86,19 +90,30 @@ class ReadContext:
             self.on_problem(message)
 
 
-def decode(data: bytes, name: str) -> tuple[str, str | None]:
-    """UTF-8 text of a file, or ``('', warning)`` naming the line of the first bad byte or NUL."""
+class NotText(ValueError):
+    """Bytes that are not UTF-8 text; the message names the file and ``line``, where the first bad byte is."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def decode(data: bytes, name: str) -> str:
+    """The UTF-8 text of a file's bytes.
+
+    Raises:
+        NotText: A NUL byte (binary data) or bytes that are not UTF-8.
+    """
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data[:nul].count(b"\n") + 1
-        return "", f"{name}, line {line}: binary data (NUL byte at offset {nul}), not text"
+        raise NotText(f"{name}, line {line}: binary data (NUL byte at offset {nul}), not text", line)
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return "", (f"{name}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02x} "
-                    f"at offset {err.start}); convert it to UTF-8")
-    return text, None
+        raise NotText(f"{name}, line {line}: not UTF-8 text (byte 0x{data[err.start]:02x} "
+                      f"at offset {err.start}); convert it to UTF-8", line) from None
 
 
 def oversized(record: Record, max_chars: int = MAX_CHARS) -> Record:
@@ -107,5 +122,4 @@ def oversized(record: Record, max_chars: int = MAX_CHARS) -> Record:
         return record
     warning = (f"{record.origin}: {len(record.text):,} characters, over the {max_chars:,}-character limit "
                "for one article; not compared")
-    return Record(record.id, "", record.origin, record.title, record.url, record.source, record.published,
-                  record.extra, warning, record.raw, record.extracted)
+    return replace(record, text="", warning=warning)

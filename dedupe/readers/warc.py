@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from ..errors import InputError
-from .base import ReadContext, Record, decode
+from .base import NotText, ReadContext, Record, decode
 
 INSTALL_HINT = "reading WARC archives needs warcio: pip install 'news-dedupe[warc]'"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -70,8 +70,10 @@ def _conversion(record: Any, where: str) -> Record | None:
     content_type = (record.rec_headers.get_header("Content-Type") or "text/plain").lower()
     if not content_type.startswith("text/plain"):
         return None
-    text, warning = decode(record.content_stream().read(), where)
-    return Record("", text, where, warning=warning)
+    try:
+        return Record("", decode(record.content_stream().read(), where), where)
+    except NotText as err:
+        return Record("", "", where, warning=str(err))
 
 
 def _response(record: Any, code: str, status: Any, where: str, url: str | None) -> Record | None:
