@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.feedgen import KINDS, build_feed, shared_data_available, write_feed  # noqa: E402
+from benchmarks.feedgen import KINDS, benchmark_feed  # noqa: E402
 from dedupe.evaluate import pair_scores, recall_of  # noqa: E402
 
 
@@ -60,11 +60,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each system, alternating; fastest counts")
     args = parser.parse_args()
-    if not shared_data_available():
-        raise SystemExit("needs ../shared/data (article-extraction-benchmark, rewrites-dev) next to the project")
-    out = ROOT / "benchmarks" / "out"
-    feed = build_feed(args.docs, seed=args.seed)
-    path = write_feed(feed, out)
+    feed, path = benchmark_feed(args.docs, args.seed)
+    out = path.parent
     n = len(feed.records)
     systems = {
         "dedupe": [sys.executable, "-m", "dedupe.cli", "cluster", str(path), "--format", "jsonl", "--progress",

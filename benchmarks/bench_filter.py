@@ -16,7 +16,6 @@ cluster in the feed.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import shutil
 import socket
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_cluster import labels, run  # noqa: E402
-from benchmarks.feedgen import build_feed, shared_data_available, write_feed  # noqa: E402
+from benchmarks.feedgen import benchmark_feed  # noqa: E402
 from dedupe.evaluate import pair_scores  # noqa: E402
 
 
@@ -86,13 +85,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--redis", help="use this Redis (its database is emptied) instead of starting one")
     args = parser.parse_args()
-    if not shared_data_available():
-        raise SystemExit("needs ../shared/data (article-extraction-benchmark, rewrites-dev) next to the project")
-    out = ROOT / "benchmarks" / "out"
-    feed = build_feed(args.docs, seed=args.seed)
-    path = write_feed(feed, out)
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        order = [json.loads(line)["id"] for line in f]
+    feed, path = benchmark_feed(args.docs, args.seed)
+    out = path.parent
+    order = [r["id"] for r in feed.records]
     n = len(order)
 
     server = None

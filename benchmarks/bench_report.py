@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_cluster import run  # noqa: E402
-from benchmarks.feedgen import build_feed, shared_data_available, write_feed  # noqa: E402
+from benchmarks.feedgen import benchmark_feed  # noqa: E402
 
 
 def page_seconds(path: Path) -> tuple[float, float] | None:
@@ -53,10 +53,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    if not shared_data_available():
-        raise SystemExit("needs ../shared/data (article-extraction-benchmark, rewrites-dev) next to the project")
-    out = ROOT / "benchmarks" / "out"
-    feed = write_feed(build_feed(args.docs, seed=args.seed), out)
+    _, feed = benchmark_feed(args.docs, args.seed)
+    out = feed.parent
     cli = [sys.executable, "-m", "dedupe.cli"]
     cluster_s, cluster_mb, _ = run([*cli, "cluster", str(feed), "--format", "jsonl", "-q",
                                     "-o", str(out / "dedupe.jsonl")])

@@ -219,6 +219,18 @@ def build_feed(n_docs: int, *, seed: int = 7, n_outlets: int = 40, singleton_sha
     return feed
 
 
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def benchmark_feed(n_docs: int, seed: int) -> tuple[Feed, Path]:
+    """Build a feed for a benchmark script and write it into ``benchmarks/out/``; exit with a
+    clear message when ../shared/data is missing."""
+    if not shared_data_available():
+        raise SystemExit("needs ../shared/data (article-extraction-benchmark, rewrites-dev) next to the project")
+    feed = build_feed(n_docs, seed=seed)
+    return feed, write_feed(feed, OUT)
+
+
 def write_feed(feed: Feed, folder: Path) -> Path:
     """Write ``feed.jsonl.gz`` and ``truth.json`` into ``folder``; return the feed's path."""
     folder.mkdir(parents=True, exist_ok=True)
