@@ -29,12 +29,16 @@ from .normalize import normalize
 
 CLEANER_VERSION = "2"  # bump when a rule changes what is removed (indexes record it)
 
-# Each family: (reason, pattern, max words anywhere, max words at an edge).
+# Each family: (reason, pattern, max words anywhere, max words at an edge[, needs]).
 # A line matches a family when the pattern is found and the line is short
 # enough; the longer limit applies only at the article's edges (before its
 # first or after its last body paragraph), so that an article *about*
-# copyright or cookies keeps its sentences.
-_FAMILIES: list[tuple[str, re.Pattern[str], int, int]] = [
+# copyright or cookies keeps its sentences. ``needs``, where given, lists
+# literals of which the lower-cased line must contain one for the pattern to
+# be tried at all: a substring test is far cheaper than a case-insensitive
+# search that starts at every position of a long line.
+_DIGITS = tuple("0123456789")
+_FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[str], int, int, tuple[str, ...]]] = [
     ("share bar", re.compile(
         r"^(share( this( article| story)?)?( on)?|tweet|pin it|email|print|copy link|"
         r"facebook|twitter|x|linkedin|whatsapp|reddit|telegram|flipboard|messenger)"
@@ -51,7 +55,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int]] = [
         r"consent (preferences|settings|manager)|privacy (policy|settings)|"
         r"by (continuing|using) (to (use|browse) )?(this|our) (site|website)|"
         r"ad ?blocker|adblock( detected)?|disabl\w+ your ad|whitelist(ing)? (us|our site)|allow ads)\b",
-        re.I), 15, 60),
+        re.I), 15, 60, ("cookie", "consent", "privacy", "by continuing", "by using", "blocker", "adblock", "disabl",
+                        "whitelist", "allow ads")),
     ("related-content heading", re.compile(
         r"^(more (from|on|in|stories|news|articles)|related( articles| stories| posts| news| content| topics)?|"
         r"read more|read next|read also|also read|recommended( for you| stories)?|trending( now| stories)?|"
@@ -72,12 +77,14 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int]] = [
         r"(©|\(c\) ?\d{4}|\bcopyright\b|all rights reserved|does not (always )?(share|support|endorse)|"
         r"views (and opinions )?expressed|as an amazon associate|affiliate (link|commission)|"
         r"we may earn (a )?(small )?commission|paid partnership|sponsored content)", re.I), 12, 60),
+    ("copyright, disclaimer or affiliate notice", re.compile(r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})", re.I),
+     60, 60),
     ("copyright, disclaimer or affiliate notice", re.compile(
-        r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})|"
         r"\b(may not be (reproduced|republished|redistributed)|without (the )?(prior|express) written permission)\b",
-        re.I), 60, 60),
+        re.I), 60, 60, ("may not be", "written permission")),
     ("cookie or ad-blocker notice", re.compile(
-        r"\b(our use of cookies|use of cookies and|tracking technologies)\b", re.I), 30, 60),
+        r"\b(our use of cookies|use of cookies and|tracking technologies)\b", re.I), 30, 60,
+     ("cookies", "tracking technologies")),
     ("date or time line", re.compile(
         r"^((\d{1,2}(st|nd|rd|th)?\s+)?(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
         r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?(\s+\d{1,2}(st|nd|rd|th)?)?,?\s+\d{4}|"
@@ -91,12 +98,14 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int]] = [
         r"be the first to comment|click here to comment)\b", re.I), 12, 12),
     ("photo caption or credit", re.compile(
         r"^(file photo|photo|image|picture|photograph|illustration|caption)\s*(:|by\b|credit)|"
-        r"\b(reuters|afp|ap photo|getty images|shutterstock|epa|alamy)\s*/|"
-        r"/\s*(file photo|getty images|reuters)\b|"
         r"^\(?(photo|image|credit)s?:", re.I), 80, 80),
+    ("photo caption or credit", re.compile(
+        r"\b(reuters|afp|ap photo|getty images|shutterstock|epa|alamy)\s*/|"
+        r"/\s*(file photo|getty images|reuters)\b", re.I), 80, 80, ("/",)),
+    ("image file name or slug", re.compile(r"\.(jpe?g|png|gif|webp|svg)$"), 30, 30),
     ("image file name or slug", re.compile(
-        r"(\.(jpe?g|png|gif|webp|svg)$)|(\b\d{4} \d{2} \d{2}T\d{6}Z\b)|"
-        r"(\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z]{3})[A-Z0-9]{9,}\b)"), 30, 30),
+        r"(\b\d{4} \d{2} \d{2}T\d{6}Z\b)|(\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z]{3})[A-Z0-9]{9,}\b)"), 30, 30,
+     _DIGITS),
     ("navigation", re.compile(
         r"^(home|news|menu|search|skip to (main )?content|back to top( button)?|close|"
         r"advertisement|sponsored|ad|scroll to continue|continue reading|next article|"
@@ -121,10 +130,21 @@ class Removal:
 
 @dataclass
 class Cleaned:
-    """The result of cleaning one document."""
+    """The result of cleaning one document.
+
+    Attributes:
+        text: The kept lines.
+        removed: The removed lines, with their reasons.
+        keys: The normalized form of each non-empty line of ``text``, in order
+            (what :class:`TemplateLines` compares, and the line's tokens
+            joined by spaces).
+        line_numbers: The 1-based input line number of each of those lines.
+    """
 
     text: str
     removed: list[Removal] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    line_numbers: list[int] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -142,8 +162,10 @@ def rule_reason(line: str, *, at_edge: bool = False) -> str | None:
     last body paragraph, where longer notices (bios, disclaimers) are matched.
     """
     n_words = len(line.split())
-    for reason, pattern, anywhere, edge in _FAMILIES:
-        if n_words <= (edge if at_edge else anywhere) and pattern.search(line):
+    lower = line.lower()
+    for reason, pattern, anywhere, edge, *needs in _FAMILIES:
+        if (n_words <= (edge if at_edge else anywhere) and (not needs or any(w in lower for w in needs[0]))
+                and pattern.search(line)):
             return reason
     return None
 
@@ -172,10 +194,11 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
     body = [i for i, line in enumerate(stripped) if line]
 
     seen: set[str] = set()
+    keys: dict[int, str] = {}
     for i in body:
         line = stripped[i]
         reason = rule_reason(line)
-        key = _line_key(line)
+        key = keys[i] = _line_key(line)
         if reason is None and key and key in seen:
             reason = "repeated line"
         if reason is None and _TEASER_END.search(line):
@@ -192,8 +215,9 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
 
     kept = [lines[i] for i in range(len(lines)) if i not in reasons]
     removed = [Removal(i + 1, stripped[i], reasons[i]) for i in sorted(reasons)]
-    cleaned = Cleaned(_tidy("\n".join(kept)), removed)
-    return without_templates(cleaned, text, templates) if templates is not None else cleaned
+    kept_body = [i for i in body if i not in reasons]
+    cleaned = Cleaned(_tidy("\n".join(kept)), removed, [keys[i] for i in kept_body], [i + 1 for i in kept_body])
+    return without_templates(cleaned, templates) if templates is not None else cleaned
 
 
 def _mark_related_blocks(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:
@@ -252,20 +276,20 @@ def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, st
         run = []
 
 
-def without_templates(cleaned: Cleaned, original: str, templates: TemplateLines) -> Cleaned:
+def without_templates(cleaned: Cleaned, templates: TemplateLines) -> Cleaned:
     """Remove the learned template lines from a rule-cleaned document."""
-    if not templates.lines_:
+    if not templates.lines_ or not any(map(templates.is_template, cleaned.keys)):
         return cleaned
-    lines = original.splitlines()
-    removed = {r.line for r in cleaned.removed}
-    extra = [Removal(n, line.strip(), "template repeated across documents")
-             for n, line in enumerate(lines, 1)
-             if n not in removed and line.strip() and templates.is_template(_line_key(line.strip()))]
-    if not extra:
-        return cleaned
-    gone = removed | {r.line for r in extra}
-    kept = "\n".join(line for n, line in enumerate(lines, 1) if n not in gone)
-    return Cleaned(_tidy(kept), sorted([*cleaned.removed, *extra], key=lambda r: r.line))
+    lines = cleaned.text.splitlines()
+    body = [k for k, line in enumerate(lines) if line.strip()]  # one per key
+    keep = [not templates.is_template(k) for k in cleaned.keys]
+    extra = [Removal(n, lines[k].strip(), "template repeated across documents")
+             for n, k, ok in zip(cleaned.line_numbers, body, keep) if not ok]
+    gone = {k for k, ok in zip(body, keep) if not ok}
+    return Cleaned(_tidy("\n".join(line for k, line in enumerate(lines) if k not in gone)),
+                   sorted([*cleaned.removed, *extra], key=lambda r: r.line),
+                   [k for k, ok in zip(cleaned.keys, keep) if ok],
+                   [n for n, ok in zip(cleaned.line_numbers, keep) if ok])
 
 
 _line_key = lru_cache(maxsize=1 << 18)(normalize)

@@ -57,14 +57,8 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
     merged: list[tuple[int, int]] = []
     refused: dict[tuple[int, int], int] = {}
 
-    def find(i: int) -> int:
-        while root[i] != i:
-            root[i] = root[root[i]]
-            i = root[i]
-        return i
-
     for i, j in candidates:
-        ri, rj = find(i), find(j)
+        ri, rj = _find(root, i), _find(root, j)
         if ri == rj:
             continue
         between = (ri, rj) if ri < rj else (rj, ri)
@@ -115,3 +109,27 @@ def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int, check: Cal
             else:
                 disagree += 1
     return agree * 2 > total
+
+
+def spanning_pairs(n: int, candidates: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The candidate pairs that :func:`cluster` verifies first if every pair verifies:
+    each pair that joins two groups not yet joined, in order (a spanning forest).
+
+    Verifying these ahead, in parallel, leaves :func:`cluster` mostly cache hits.
+    """
+    root = list(range(n))
+    forest = []
+    for i, j in candidates:
+        ri, rj = _find(root, i), _find(root, j)
+        if ri != rj:
+            root[rj] = ri
+            forest.append((i, j))
+    return forest
+
+
+def _find(root: list[int], i: int) -> int:
+    """The root of ``i``'s group in a union-find forest (halving the path on the way)."""
+    while root[i] != i:
+        root[i] = root[root[i]]
+        i = root[i]
+    return i

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .candidates import band_keys, lsh_params
-from .clean import CLEANER_VERSION, TemplateLines, clean, line_keys, without_templates
+from .clean import CLEANER_VERSION, TemplateLines, clean, without_templates
 from .document import Document, Salience, prepare
 from .index import Index, StoredDocument, check_meta, encode_meta, open_index
 from .index.base import FORMAT_VERSION
@@ -208,11 +208,11 @@ class Deduper:
             return prepare(0, record, shingle_size=self.params.shingle_size, salience=self._salience,
                            do_clean=False), []
         cleaned = clean(record.text, extracted=record.extracted)
-        keys = line_keys(cleaned.text.splitlines())
+        keys = [k for k in cleaned.keys if k]
         hashes = [line_hash(k) for k in keys]
         templates = TemplateLines()
         templates.lines_ = {k for k, n in zip(keys, self.index.line_counts(hashes)) if n >= TEMPLATE_STORIES}
-        cleaned = without_templates(cleaned, record.text, templates)
+        cleaned = without_templates(cleaned, templates)
         return prepare(0, record, shingle_size=self.params.shingle_size, salience=self._salience,
                        cleaned=cleaned), hashes
 

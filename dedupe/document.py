@@ -10,8 +10,8 @@ import numpy as np
 
 from .arrays import distinct, distinct_counts
 from .clean import Cleaned, Removal, TemplateLines, clean, is_prose, without_templates
+from .normalize import paragraph_spans
 from .normalize import paragraph_tokens as paragraph_tokens_of
-from .normalize import paragraphs
 from .read import Record
 from .sign import TokenHasher, fold32, shingle_hashes
 from .tfidf import STOP_WORDS, background_doc_share
@@ -100,10 +100,25 @@ class Document:
         return prose if sum(prose) >= 0.3 * sum(sizes) else sizes
 
 
-def split_paragraphs(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The paragraphs of a cleaned text that have tokens, each with its tokens."""
-    split = [(p, paragraph_tokens_of(p)) for p in paragraphs(text)]
-    return [(p, tokens) for p, tokens in split if tokens]
+def split_paragraphs(text: str, keys: list[str] | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """The paragraphs of a cleaned text that have tokens, each with its tokens.
+
+    Args:
+        keys: The normalized form of each non-empty line of ``text``
+            (:attr:`dedupe.clean.Cleaned.keys`), if known: a paragraph's
+            tokens are then its lines' keys split, not tokenized again.
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    if keys is None:
+        line_tokens = {k: paragraph_tokens_of(line) for k, line in enumerate(lines) if line}
+    else:
+        line_tokens = dict(zip([k for k, line in enumerate(lines) if line], (tuple(key.split()) for key in keys)))
+    split = []
+    for span in paragraph_spans(lines):
+        tokens = line_tokens[span[0]] if len(span) == 1 else tuple(t for k in span for t in line_tokens[k])
+        if tokens:
+            split.append((lines[span[0]] if len(span) == 1 else " ".join(lines[k] for k in span), tokens))
+    return split
 
 
 class Salience:
@@ -163,14 +178,15 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         seen: Documents by fingerprint: an identical cleaned text reuses
             their hashes instead of computing them again.
     """
+    keys = None
     if do_clean:
         cleaned = cleaned or clean(record.text, extracted=record.extracted)
         if templates is not None:
-            cleaned = without_templates(cleaned, record.text, templates)
-        text, removed = cleaned.text, cleaned.removed
+            cleaned = without_templates(cleaned, templates)
+        text, removed, keys = cleaned.text, cleaned.removed, cleaned.keys
     else:
         text, removed = record.text.strip(), []
-    split = split_paragraphs(text)
+    split = split_paragraphs(text, keys)
     flat = [t for _, tokens in split for t in tokens]
     warning = record.warning
     if warning is None and not flat:

@@ -53,16 +53,21 @@ def paragraphs(text: str) -> list[str]:
         >>> paragraphs("Title\\n\\nOne line that was\\nwrapped here.\\nNext one.")
         ['Title', 'One line that was wrapped here.', 'Next one.']
     """
-    result: list[str] = []
+    lines = [line.strip() for line in text.splitlines()]
+    return [" ".join(lines[k] for k in span) for span in paragraph_spans(lines)]
+
+
+def paragraph_spans(lines: list[str]) -> list[list[int]]:
+    """The paragraphs of stripped lines, each as the indices of its lines (see :func:`paragraphs`)."""
+    spans: list[list[int]] = []
     joinable = False
-    for raw in text.splitlines():
-        line = raw.strip()
+    for k, line in enumerate(lines):
         if not line:
             joinable = False
             continue
-        if joinable and result and line[0].islower():
-            result[-1] = f"{result[-1]} {line}"
+        if joinable and line[0].islower():
+            spans[-1].append(k)
         else:
-            result.append(line)
-        joinable = not _SENTENCE_END.search(result[-1])
-    return result
+            spans.append([k])
+        joinable = not _SENTENCE_END.search(line)
+    return spans

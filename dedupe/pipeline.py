@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
-from .clean import Cleaned, TemplateLines, clean, line_keys
-from .cluster import cluster
+from .clean import Cleaned, TemplateLines, clean
+from .cluster import cluster, spanning_pairs
 from .document import Document, Salience, prepare
 from .parallel import map_ranges, worker_count
 from .params import Params
@@ -81,9 +81,10 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         with progress.stage("clean", len(records)) as stage:
             first_pass = map_ranges(_clean_range, records, len(records), jobs=jobs, chunk_size=chunk,
                                     on_chunk=stage.advance)
-        cleaned = [c for c, _ in first_pass]
+        cleaned = first_pass
         with progress.stage("templates", len(records)) as stage:
-            templates = TemplateLines().fit_keys([keys for (_, keys), r in zip(first_pass, records) if not r.warning])
+            templates = TemplateLines().fit_keys([[k for k in c.keys if k] for c, r in zip(cleaned, records)
+                                                  if not r.warning])
             stage.advance(len(records))
     # The signer is made here, before workers fork, so that they share its import and permutations.
     preparer = _Preparer(params, templates, do_clean, Signer(num_perm=params.num_perm, seed=params.seed)
@@ -96,10 +97,9 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     return documents
 
 
-def _clean_range(records: Sequence[Record], start: int, stop: int) -> list[tuple[Cleaned, list[str]]]:
-    """Rule-clean a range of records; each with the keys of its kept lines, for template learning."""
-    found = [clean(r.text, extracted=r.extracted) for r in records[start:stop]]
-    return [(c, line_keys(c.text.splitlines())) for c in found]
+def _clean_range(records: Sequence[Record], start: int, stop: int) -> list[Cleaned]:
+    """Rule-clean a range of records."""
+    return [clean(r.text, extracted=r.extracted) for r in records[start:stop]]
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,9 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
         verifier = Verifier(documents, params)
         exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
         priority = [priority_key(d) for d in documents]
-        rep_of, merged = cluster(n, [*exact_pairs, *map(tuple, ordered.tolist())], verifier.same_story, priority,
+        pairs_in_order = [*exact_pairs, *map(tuple, ordered.tolist())]
+        verifier.verify_many(spanning_pairs(n, pairs_in_order), jobs=workers)
+        rep_of, merged = cluster(n, pairs_in_order, verifier.same_story, priority,
                                  compatible=verifier.compatible, trusted=verifier.is_copy)
         pairs = [verifier.verify(i, j) for i, j in merged]
         stage.advance(len(ordered))
@@ -218,6 +220,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     labels = [0] * n
     evidence: list[Evidence | None] = [None] * n
     with progress.stage("evidence", n) as stage:
+        verifier.verify_many([(m, c.representative) for c in clusters for m in c.members], jobs=workers)
         for c in clusters:
             for m in c.members:
                 if m != c.representative:

@@ -18,6 +18,7 @@ on the common ids.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import math
 from collections import Counter
@@ -75,9 +76,23 @@ def evenly_spaced(items: Sequence[T], at_most: int) -> Sequence[T]:
 @lru_cache(maxsize=1 << 20)
 def background_doc_share(term: str) -> float:
     """Share of ordinary English documents (of ~500 words) that contain ``term``."""
-    from wordfreq import word_frequency
+    return -math.expm1(-english_frequency(term) * _WORDS_PER_DOC)
 
-    return -math.expm1(-word_frequency(term, "en") * _WORDS_PER_DOC)
+
+def english_frequency(word: str) -> float:
+    """``wordfreq.word_frequency(word, "en")``, looked up directly for plain ASCII words.
+
+    For such words wordfreq's own tokenizer returns the word itself, so its
+    frequency is the list's entry rounded to three significant digits, as
+    wordfreq rounds it; this skips the per-call tokenizing, which costs more
+    than everything else a document's salient words need.
+    """
+    from wordfreq import get_frequency_dict, word_frequency
+
+    if not (word.isascii() and word.isalpha()):
+        return word_frequency(word, "en")
+    freq = get_frequency_dict("en", "best").get(word, 0.0)
+    return round(freq, math.floor(-math.log(freq, 10)) + 3) if freq > 0 else 0.0
 
 
 class TfidfModel:
@@ -104,6 +119,7 @@ class TfidfModel:
         self.term_ids_: dict[str, int] = {}
         self._count = 0
         self._idf = np.empty(1024)
+        self._hash = np.empty(1024, dtype=np.uint64)
         return self
 
     def _term(self, term: str) -> int:
@@ -117,9 +133,11 @@ class TfidfModel:
             self._count += 1
             if tid == len(self._idf):
                 self._idf = np.concatenate([self._idf, np.empty(len(self._idf))])
+                self._hash = np.concatenate([self._hash, np.empty(len(self._hash), dtype=np.uint64)])
             n = self.n_docs_ + self.prior_docs
             df = self.df_.get(term, 0) + self.prior_docs * background_doc_share(term)
             self._idf[tid] = math.log((n + 1) / (df + 1)) + 1
+            self._hash[tid] = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
         return tid
 
     def idf(self, term: str) -> float:
@@ -136,15 +154,25 @@ class TfidfModel:
         return found[found >= 0]
 
     def terms(self, paragraphs: Sequence[np.ndarray]) -> Terms:
-        """The TF-IDF of a document, from the term ids of each of its paragraphs."""
+        """The TF-IDF of a document, from the term ids of each of its paragraphs.
+
+        Term ids are numbered in the order this process met the terms, so the
+        vectors are laid out by term *hash* instead: every process (a worker
+        verifying pairs, or the parent) then adds up the same numbers in the
+        same order and gets the same floats.
+        """
         sizes = [len(p) for p in paragraphs]
         ids = np.concatenate(paragraphs) if paragraphs else np.empty(0, dtype=np.int64)
         rows = np.repeat(np.arange(len(paragraphs), dtype=np.int64), sizes)
-        keys, counts = distinct_counts(rows << 32 | ids)
-        rows, ids = keys >> 32, keys & 0xFFFFFFFF
-        vocab = distinct(ids)
-        cols = np.searchsorted(vocab, ids)
-        idf = self._idf[vocab]
+        by_id = distinct(ids)
+        hashes = self._hash[by_id]
+        order = np.argsort(hashes)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        keys, counts = distinct_counts(rows << 32 | rank[np.searchsorted(by_id, ids)])
+        rows, cols = keys >> 32, keys & 0xFFFFFFFF
+        vocab = hashes[order]
+        idf = self._idf[by_id[order]]
         weights = (1 + np.log(counts)) * idf[cols]
         norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(paragraphs)))
         weights /= np.where(norms > 0, norms, 1.0)[rows]
@@ -158,7 +186,7 @@ class Terms:
     """A document's TF-IDF: the whole text's vector and one vector per paragraph.
 
     Attributes:
-        vocab: The document's term ids, sorted.
+        vocab: The 64-bit hashes of the document's terms, sorted.
         rows, cols, weights: Paragraph vectors, sparse (paragraph, index into ``vocab``, weight).
         n_paragraphs: Number of paragraphs.
         document: The whole text's vector over ``vocab``.

@@ -20,7 +20,7 @@ Anything else is ``partial`` (some shared passage) or ``unrelated``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -28,6 +28,7 @@ import numpy as np
 
 from .align import Alignment, align
 from .document import Document
+from .parallel import map_ranges
 from .params import Params
 from .tfidf import Terms, TfidfModel, cosine, evenly_spaced, paragraph_cosines
 
@@ -132,6 +133,39 @@ class Verifier:
             return replace(found, a=i, b=j)
         return replace(found, a=i, b=j, a_in_b=found.b_in_a, b_in_a=found.a_in_b)
 
+    def verify_many(self, pairs: Iterable[tuple[int, int]], *, jobs: int = 1) -> None:
+        """Verify many pairs ahead of need into the cache, in ``jobs`` worker processes.
+
+        The cheap shingle tests run here; the documents that the remaining
+        pairs need TF-IDF vectors for get them in parallel, and then those
+        pairs are scored in parallel. The evidence is what :meth:`verify`
+        computes for each pair (it depends only on the two documents and the
+        model), so where it was computed changes no result.
+        """
+        slow: dict[tuple[int, int], None] = {}
+        for i, j in pairs:
+            hi, hj = self._head[i], self._head[j]
+            key = (hi, hj) if hi < hj else (hj, hi)
+            if hi != hj and key not in self._cache and key not in slow:
+                found = self._quick(*key)
+                if found is None:
+                    slow[key] = None
+                else:
+                    self._cache[key] = found
+        if jobs <= 1 or len(slow) < 64:
+            for key in slow:
+                self._cache[key] = self._decide(*key)
+            return
+        needed = sorted({i for key in slow for i in key if i not in self._terms})
+        chunk = max(16, min(256, len(needed) // (4 * jobs) + 1))
+        for i, (terms, weights) in zip(needed, map_ranges(_features_range, (self, needed), len(needed), jobs=jobs,
+                                                          chunk_size=chunk)):
+            self._terms[i], self._rewrite_weights[i] = terms, weights
+            self.documents[i].forget_paragraphs()
+        keys = list(slow)
+        chunk = max(16, min(256, len(keys) // (4 * jobs) + 1))
+        self._cache.update(zip(keys, map_ranges(_decide_range, (self, keys), len(keys), jobs=jobs, chunk_size=chunk)))
+
     @property
     def verified_count(self) -> int:
         """How many distinct pairs have been verified so far."""
@@ -192,7 +226,8 @@ class Verifier:
         self._rewrite_weights[i] = doc.rewrite_weights()
         doc.forget_paragraphs()
 
-    def _decide(self, i: int, j: int) -> Evidence:
+    def _quick(self, i: int, j: int) -> Evidence | None:
+        """The evidence when the shingle sets decide (exact, near-duplicate, contained); else None."""
         p = self.params
         a, b = self.documents[i], self.documents[j]
         if a.warning or b.warning:
@@ -206,6 +241,16 @@ class Verifier:
         shorter_share, shorter = (a_in_b, a) if a.size <= b.size else (b_in_a, b)
         if shorter_share >= p.containment and shorter.size >= p.min_tokens:
             return Evidence(relation="contained", similarity=shorter_share, **base)
+        return None
+
+    def _decide(self, i: int, j: int) -> Evidence:
+        found = self._quick(i, j)
+        if found is not None:
+            return found
+        p = self.params
+        a, b = self.documents[i], self.documents[j]
+        jaccard, a_in_b, b_in_a = shingle_overlap(a, b)
+        base = dict(a=i, b=j, jaccard=jaccard, a_in_b=a_in_b, b_in_a=b_in_a)
         cosine = self.cosine(i, j)
         if cosine < p.min_cosine:
             relation = "partial" if max(a_in_b, b_in_a) >= 0.1 else "unrelated"
@@ -218,3 +263,13 @@ class Verifier:
         partial = max(a_in_b, b_in_a) >= 0.1 or any(s >= 0.8 for _, _, s in aligned.pairs)
         return Evidence(relation="partial" if partial else "unrelated", similarity=max(jaccard, aligned.score),
                         **found, **base)
+
+
+def _features_range(shared: tuple[Verifier, list[int]], start: int, stop: int) -> list[tuple[Terms, list[int]]]:
+    verifier, documents = shared
+    return [(verifier.terms(i), verifier._weights(i)) for i in documents[start:stop]]
+
+
+def _decide_range(shared: tuple[Verifier, list[tuple[int, int]]], start: int, stop: int) -> list[Evidence]:
+    verifier, keys = shared
+    return [verifier._decide(i, j) for i, j in keys[start:stop]]

@@ -12,8 +12,13 @@ from click.testing import CliRunner
 
 from feed_builders import seed_feed
 from dedupe.cli import main
+from dedupe.cluster import spanning_pairs
 from dedupe.parallel import map_ranges
+from dedupe.params import Params
+from dedupe.pipeline import prepare_all
 from dedupe.progress import Progress
+from dedupe.read import read_inputs
+from dedupe.verify import Verifier
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -80,3 +85,22 @@ def test_cli_prints_no_progress_into_a_pipe(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["cluster", str(ROOT / "seeds"), "--format", "jsonl", "-q"])
     assert result.exit_code == 0
     assert result.stderr == ""
+
+
+def test_pairs_verified_in_workers_get_the_evidence_this_process_computes(tmp_path: Path) -> None:
+    records = list(read_inputs([str(seed_feed(tmp_path / "feed.jsonl", copies=8))]))
+    documents = prepare_all(records, Params(), sign=False)
+    pairs = [(i, j) for i in range(len(documents)) for j in range(i + 1, len(documents))]
+    here = Verifier(documents, Params())
+    expected = [here.verify(i, j) for i, j in pairs]
+    there = Verifier(documents, Params())
+    there.verify_many(pairs, jobs=2)
+
+    # Identical floats, though workers number TF-IDF terms in their own order.
+    assert [there.verify(i, j) for i, j in pairs] == expected
+    assert sum(e.cosine is not None for e in expected) >= 64  # enough pairs go to the workers
+    assert {e.relation for e in expected} >= {"near-duplicate", "rewrite", "unrelated"}
+
+
+def test_spanning_pairs_are_the_pairs_that_join_groups() -> None:
+    assert spanning_pairs(5, [(0, 1), (1, 2), (0, 2), (3, 4), (2, 3), (1, 4)]) == [(0, 1), (1, 2), (3, 4), (2, 3)]
