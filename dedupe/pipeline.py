@@ -8,7 +8,7 @@ own module; this one only chains them (:func:`deduplicate`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -22,6 +22,7 @@ from .params import Params
 from .progress import Progress
 from .read import Record
 from .sign import Signer, TokenHasher
+from .tfidf import warm_up as load_wordfreq
 from .verify import Evidence, Verifier
 
 
@@ -77,24 +78,49 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     chunk = max(64, min(1024, len(records) // (8 * jobs) + 1))
     cleaned: list[Cleaned | None] = [None] * len(records)
     templates = None
+    signers: list[Signer] = []
+
+    def warm_up() -> None:  # wordfreq's list and datasketch (which imports scipy) take a second to load
+        load_wordfreq()
+        if sign:
+            signers.append(Signer(num_perm=params.num_perm, seed=params.seed))
+
     if do_clean:
         with progress.stage("clean", len(records)) as stage:
             first_pass = map_ranges(_clean_range, records, len(records), jobs=jobs, chunk_size=chunk,
-                                    on_chunk=stage.advance)
+                                    on_chunk=_first_call_too(warm_up, stage.advance))
         cleaned = first_pass
         with progress.stage("templates", len(records)) as stage:
             templates = TemplateLines().fit_keys([[k for k in c.keys if k] for c, r in zip(cleaned, records)
                                                   if not r.warning])
             stage.advance(len(records))
-    # The signer is made here, before workers fork, so that they share its import and permutations.
-    preparer = _Preparer(params, templates, do_clean, Signer(num_perm=params.num_perm, seed=params.seed)
-                         if sign else None)
+    if not signers:
+        warm_up()
+    # The signer is made before workers fork, so that they share its import and permutations.
+    preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None)
     with progress.stage("prepare", len(records)) as stage:
         documents = map_ranges(preparer, (records, cleaned), len(records), jobs=jobs, chunk_size=chunk,
                                on_chunk=stage.advance)
     for d, r in zip(documents, records):
         d.record = r
     return documents
+
+
+def _first_call_too(first: Callable[[], object], then: Callable[[int], None]) -> Callable[[int], None]:
+    """``then``, calling ``first()`` before its first call.
+
+    The cleaning workers report their first chunk after they have forked,
+    so work done then in this process overlaps theirs, and the workers forked
+    later (preparing, verifying) inherit its result.
+    """
+    pending = [first]
+
+    def call(count: int) -> None:
+        while pending:
+            pending.pop()()
+        then(count)
+
+    return call
 
 
 def _clean_range(records: Sequence[Record], start: int, stop: int) -> list[Cleaned]:

@@ -79,6 +79,12 @@ def background_doc_share(term: str) -> float:
     return -math.expm1(-english_frequency(term) * _WORDS_PER_DOC)
 
 
+def warm_up() -> None:
+    """Load wordfreq's English list now (about half a second), not at the first word
+    (processes forked afterwards inherit it)."""
+    english_frequency("the")
+
+
 def english_frequency(word: str) -> float:
     """``wordfreq.word_frequency(word, "en")``, looked up directly for plain ASCII words.
 
