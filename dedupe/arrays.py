@@ -36,3 +36,20 @@ def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return ordered, np.empty(0, dtype=np.int64)
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     return ordered[starts], np.diff(np.append(starts, len(ordered)))
+
+
+def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values of a 1-D array, and for each value the index of its distinct value.
+
+    Example:
+        >>> [a.tolist() for a in distinct_inverse(np.array([30, 10, 30]))]
+        [[10, 30], [1, 0, 1]]
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse

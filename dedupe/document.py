@@ -14,7 +14,7 @@ from .normalize import paragraph_spans
 from .normalize import paragraph_tokens as paragraph_tokens_of
 from .read import Record
 from .sign import TokenHasher, fold32, shingle_hashes
-from .tfidf import STOP_WORDS, background_doc_share
+from .tfidf import STOP_WORDS, Terms, TfidfModel, background_doc_share, build_terms
 
 
 @dataclass
@@ -33,6 +33,8 @@ class Document:
         warning: Why the document cannot be compared, if it cannot.
         signatures: MinHash signatures of ``shingles`` and of ``words``, a
             ``(2, num_perm)`` uint32 array (set by the pipeline).
+        terms: The TF-IDF vectors (when prepared with a fitted model).
+        weights: The :meth:`rewrite_weights` (when prepared with a fitted model).
 
     Paragraph tokens are derived from ``text`` when first needed (only
     documents that reach a paragraph test need them) and are not pickled.
@@ -48,6 +50,8 @@ class Document:
     size: int
     warning: str | None = None
     signatures: np.ndarray | None = field(default=None, repr=False)
+    terms: Terms | None = field(default=None, repr=False)
+    weights: list[int] | None = field(default=None, repr=False)
     _split: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, object]:
@@ -95,9 +99,12 @@ class Document:
         not count as evidence of a rewrite; a document with little prose
         (under 30% of its tokens) counts all its paragraphs.
         """
-        sizes = [len(p) for p in self.paragraph_tokens]
-        prose = [n if ok else 0 for n, ok in zip(sizes, self.prose)]
-        return prose if sum(prose) >= 0.3 * sum(sizes) else sizes
+        return _rewrite_weights([len(p) for p in self.paragraph_tokens], self.prose)
+
+
+def _rewrite_weights(sizes: list[int], prose: list[bool]) -> list[int]:
+    prose_sizes = [n if ok else 0 for n, ok in zip(sizes, prose)]
+    return prose_sizes if sum(prose_sizes) >= 0.3 * sum(sizes) else sizes
 
 
 def split_paragraphs(text: str, keys: list[str] | None = None) -> list[tuple[str, tuple[str, ...]]]:
@@ -114,11 +121,33 @@ def split_paragraphs(text: str, keys: list[str] | None = None) -> list[tuple[str
     else:
         line_tokens = dict(zip([k for k, line in enumerate(lines) if line], (tuple(key.split()) for key in keys)))
     split = []
-    for span in paragraph_spans(lines):
+    for span in paragraph_spans(lines):  # the same paragraphs as _outline
         tokens = line_tokens[span[0]] if len(span) == 1 else tuple(t for k in span for t in line_tokens[k])
         if tokens:
             split.append((lines[span[0]] if len(span) == 1 else " ".join(lines[k] for k in span), tokens))
     return split
+
+
+@dataclass(frozen=True)
+class _Outline:
+    """What preparing a document needs of its paragraphs, without a token tuple per paragraph."""
+
+    joined: str  # all tokens, single-spaced
+    texts: list[str]  # paragraphs with tokens
+    sizes: list[int]  # their token counts
+
+
+def _outline(text: str, keys: list[str]) -> _Outline:
+    """The paragraphs of a cleaned text (as :func:`split_paragraphs` finds them) from its line keys."""
+    lines = [line.strip() for line in text.splitlines()]
+    key_of = dict(zip([k for k, line in enumerate(lines) if line], keys))
+    texts, sizes = [], []
+    for span in paragraph_spans(lines):
+        size = sum(key_of[k].count(" ") + 1 for k in span if key_of[k])
+        if size:
+            texts.append(lines[span[0]] if len(span) == 1 else " ".join(lines[k] for k in span))
+            sizes.append(size)
+    return _Outline(" ".join(k for k in keys if k), texts, sizes)
 
 
 class Salience:
@@ -157,6 +186,31 @@ class Salience:
         return distinct(fold32(hashes[top]))
 
 
+class Vectorizer:
+    """TF-IDF vectors of documents from the token ids their :class:`TokenHasher` gave,
+    without tokenizing again: the vectors equal ``model.terms`` on the same text.
+
+    Args:
+        hasher: The vocabulary of the token ids.
+        model: A fitted model (its IDF).
+    """
+
+    def __init__(self, hasher: TokenHasher, model: TfidfModel) -> None:
+        self.hasher = hasher
+        self.model = model
+        self._idf = np.empty(0)  # by token id; 0: not a content word
+
+    def terms(self, ids: np.ndarray, paragraph_sizes: list[int]) -> Terms:
+        """The vectors of a document from its token ids in order and its paragraphs' token counts."""
+        known = len(self._idf)
+        if len(self.hasher.tokens) > known:
+            self._idf = np.concatenate([self._idf, [self.model.idf(t) for t in self.hasher.tokens[known:]]])
+        idf = self._idf[ids]
+        content = idf > 0
+        rows = np.repeat(np.arange(len(paragraph_sizes), dtype=np.int64), paragraph_sizes)[content]
+        return build_terms(self.hasher.hashes[ids[content]], idf[content], rows, len(paragraph_sizes))
+
+
 def _rarity(token: str) -> float:
     """``-log`` of a content word's background document share; -1 for other tokens."""
     if len(token) < 2 or token in STOP_WORDS:
@@ -166,7 +220,7 @@ def _rarity(token: str) -> float:
 
 def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience,
             cleaned: Cleaned | None = None, templates: TemplateLines | None = None, do_clean: bool = True,
-            seen: dict[str, Document] | None = None) -> Document:
+            seen: dict[str, Document] | None = None, vectorizer: Vectorizer | None = None) -> Document:
     """Clean, tokenize and hash one record.
 
     Args:
@@ -177,8 +231,9 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         do_clean: Strip boilerplate (default True).
         seen: Documents by fingerprint: an identical cleaned text reuses
             their hashes instead of computing them again.
+        vectorizer: Computes the TF-IDF vectors and rewrite weights now
+            (for every document of a batch, in its worker processes).
     """
-    keys = None
     if do_clean:
         cleaned = cleaned or clean(record.text, extracted=record.extracted)
         if templates is not None:
@@ -186,22 +241,27 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         text, removed, keys = cleaned.text, cleaned.removed, cleaned.keys
     else:
         text, removed = record.text.strip(), []
-    split = split_paragraphs(text, keys)
-    flat = [t for _, tokens in split for t in tokens]
+        keys = [" ".join(paragraph_tokens_of(line.strip())) for line in text.splitlines() if line.strip()]
+    outline = _outline(text, keys)
+    flat = outline.joined.split()
     warning = record.warning
     if warning is None and not flat:
         warning = (f"{record.origin}: no article text left after boilerplate removal"
                    if record.text.strip() else f"{record.origin}: empty document")
-    fingerprint = hashlib.sha1(" ".join(flat).encode()).hexdigest()
+    fingerprint = hashlib.sha1(outline.joined.encode()).hexdigest()
     twin = seen.get(fingerprint) if seen is not None else None
+    terms = weights = None
     if twin is not None:
-        shingles, words = twin.shingles, twin.words
+        shingles, words, terms, weights = twin.shingles, twin.words, twin.terms, twin.weights
     else:
         ids = salience.hasher.ids(flat)
         shingles = shingle_hashes(salience.hasher.hashes[ids], shingle_size)
         words = salience.words(ids)
+        if vectorizer is not None:
+            terms = vectorizer.terms(ids, outline.sizes)
+            weights = _rewrite_weights(outline.sizes, [is_prose(p) for p in outline.texts])
     doc = Document(index=index, record=record, text=text, removed=removed, fingerprint=fingerprint,
-                   shingles=shingles, words=words, size=len(flat), warning=warning, _split=split)
+                   shingles=shingles, words=words, size=len(flat), warning=warning, terms=terms, weights=weights)
     if seen is not None and twin is None and not warning:
         seen[fingerprint] = doc
     return doc

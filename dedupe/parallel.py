@@ -9,6 +9,7 @@ concatenated in input order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -59,6 +60,12 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
                 on_chunk(stop - start)
         return results
     _TASK = (func, shared)
+    # Objects that exist at the fork are frozen out of the garbage collector:
+    # otherwise a collection in a worker touches every one of them and copies
+    # the whole parent's memory, page by page, into each worker.
+    gc.freeze()
+    collecting = gc.isenabled()
+    gc.disable()  # nor do results, many small objects arriving at once, need collecting while they arrive
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(ranges))) as pool:
             for (start, stop), done in zip(ranges, pool.imap(_run, ranges)):
@@ -67,6 +74,9 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
                     on_chunk(stop - start)
     finally:
         _TASK = None
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
     return results
 
 

@@ -14,14 +14,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
-from .clean import Cleaned, TemplateLines, clean
+from .clean import Cleaned, TemplateLines, clean, without_templates
 from .cluster import cluster, spanning_pairs
-from .document import Document, Salience, prepare
+from .document import Document, Salience, Vectorizer, prepare
+from .normalize import tokens
 from .parallel import map_ranges, worker_count
 from .params import Params
 from .progress import Progress
 from .read import Record
 from .sign import Signer, TokenHasher
+from .tfidf import TfidfModel, evenly_spaced
 from .tfidf import warm_up as load_wordfreq
 from .verify import Evidence, Verifier
 
@@ -64,7 +66,8 @@ class Result:
 
 
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True, jobs: int = 1,
-                progress: Progress | None = None, sign: bool = True) -> list[Document]:
+                progress: Progress | None = None, sign: bool = True,
+                model: TfidfModel | None = None) -> list[Document]:
     """Clean (learning the input's template lines first), tokenize, hash and sign records.
 
     Args:
@@ -72,6 +75,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         progress: Reports the stages ``clean``, ``templates`` and ``prepare``.
         sign: Compute MinHash signatures (only LSH needs them; ``compare`` and
             ``clean`` do not).
+        model: An unfitted TF-IDF model: it is fitted on the cleaned input
+            and every document gets its vectors while it is prepared.
     """
     records = list(records)
     progress = progress or Progress(enabled=False)
@@ -96,14 +101,31 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
             stage.advance(len(records))
     if not signers:
         warm_up()
-    # The signer is made before workers fork, so that they share its import and permutations.
-    preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None)
+    if model is not None:
+        _fit(model, records, cleaned, templates)
+    # The signer and model are made before workers fork, so that they share them.
+    preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model)
     with progress.stage("prepare", len(records)) as stage:
         documents = map_ranges(preparer, (records, cleaned), len(records), jobs=jobs, chunk_size=chunk,
                                on_chunk=stage.advance)
     for d, r in zip(documents, records):
         d.record = r
     return documents
+
+
+def _fit(model: TfidfModel, records: Sequence[Record], cleaned: Sequence[Cleaned | None],
+         templates: TemplateLines | None) -> None:
+    """Fit the model's document frequencies on an evenly spaced sample of the cleaned records."""
+    usable = [i for i, r in enumerate(records) if not r.warning]
+    sample = []
+    for i in evenly_spaced(usable, model.sample):
+        found = cleaned[i]
+        if found is None:
+            sample.append(tokens(records[i].text))
+        else:
+            keys = (without_templates(found, templates) if templates is not None else found).keys
+            sample.append([t for key in keys for t in key.split()])
+    model.fit(sample)
 
 
 def _first_call_too(first: Callable[[], object], then: Callable[[int], None]) -> Callable[[int], None]:
@@ -136,8 +158,10 @@ class _Preparer:
     templates: TemplateLines | None
     do_clean: bool
     signer: Signer | None
+    model: TfidfModel | None = None
     # The token vocabulary, kept from range to range within one process (each worker has its own).
     _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
+    _vectorizer: list[Vectorizer] = field(default_factory=list, compare=False, repr=False)
 
     def __call__(self, shared: tuple[Sequence[Record], Sequence[Cleaned | None]], start: int,
                  stop: int) -> list[Document]:
@@ -145,10 +169,13 @@ class _Preparer:
         records, cleaned = shared
         if not self._salience:
             self._salience.append(Salience(TokenHasher(), p.salient_words))
+            if self.model is not None:
+                self._vectorizer.append(Vectorizer(self._salience[0].hasher, self.model))
         salience = self._salience[0]
+        vectorizer = self._vectorizer[0] if self._vectorizer else None
         seen: dict[str, Document] = {}
         documents = [prepare(i, records[i], shingle_size=p.shingle_size, salience=salience, cleaned=cleaned[i],
-                             templates=self.templates, do_clean=self.do_clean, seen=seen)
+                             templates=self.templates, do_clean=self.do_clean, seen=seen, vectorizer=vectorizer)
                      for i in range(start, stop)]
         if self.signer is not None:
             first = {id(d.shingles): d for d in documents}  # identical texts share their hash arrays
@@ -188,7 +215,8 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     params = (params or Params()).check()
     progress = progress or Progress(enabled=False)
     workers = worker_count(jobs)
-    documents = prepare_all(records, params, do_clean=do_clean, jobs=workers, progress=progress)
+    model = TfidfModel()
+    documents = prepare_all(records, params, do_clean=do_clean, jobs=workers, progress=progress, model=model)
     for d in documents:  # the raw text is not needed once cleaned: memory per document stays down
         d.record = replace(d.record, text="")
     n = len(documents)
@@ -227,7 +255,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     stats["lsh_index_bytes"] = lsh_bytes
 
     with progress.stage("cluster", len(ordered)) as stage:
-        verifier = Verifier(documents, params)
+        verifier = Verifier(documents, params, model=model)
         exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
         priority = [priority_key(d) for d in documents]
         pairs_in_order = [*exact_pairs, *map(tuple, ordered.tolist())]

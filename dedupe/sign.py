@@ -50,6 +50,10 @@ class TokenHasher:
     def ids(self, tokens: Sequence[str]) -> np.ndarray:
         """The ids of ``tokens`` (new tokens are numbered and hashed)."""
         known = self._ids
+        try:
+            return np.fromiter(map(known.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        except KeyError:
+            pass
         values = list(map(known.get, tokens))
         if None in values:
             for i, value in enumerate(values):

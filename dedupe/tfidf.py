@@ -30,7 +30,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from .arrays import distinct, distinct_counts
+from .arrays import distinct_counts, distinct_inverse
 
 def _english_stop_words() -> frozenset[str]:
     """scikit-learn's English stop-word list.
@@ -160,31 +160,33 @@ class TfidfModel:
         return found[found >= 0]
 
     def terms(self, paragraphs: Sequence[np.ndarray]) -> Terms:
-        """The TF-IDF of a document, from the term ids of each of its paragraphs.
-
-        Term ids are numbered in the order this process met the terms, so the
-        vectors are laid out by term *hash* instead: every process (a worker
-        verifying pairs, or the parent) then adds up the same numbers in the
-        same order and gets the same floats.
-        """
+        """The TF-IDF of a document, from the term ids of each of its paragraphs."""
         sizes = [len(p) for p in paragraphs]
         ids = np.concatenate(paragraphs) if paragraphs else np.empty(0, dtype=np.int64)
         rows = np.repeat(np.arange(len(paragraphs), dtype=np.int64), sizes)
-        by_id = distinct(ids)
-        hashes = self._hash[by_id]
-        order = np.argsort(hashes)
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        keys, counts = distinct_counts(rows << 32 | rank[np.searchsorted(by_id, ids)])
-        rows, cols = keys >> 32, keys & 0xFFFFFFFF
-        vocab = hashes[order]
-        idf = self._idf[by_id[order]]
-        weights = (1 + np.log(counts)) * idf[cols]
-        norms = np.sqrt(np.bincount(rows, weights * weights, minlength=len(paragraphs)))
-        weights /= np.where(norms > 0, norms, 1.0)[rows]
-        document = (1 + np.log(np.maximum(np.bincount(cols, counts, minlength=len(vocab)), 1))) * idf
-        norm = np.linalg.norm(document)
-        return Terms(vocab, rows, cols, weights, len(paragraphs), document / norm if norm else document)
+        return build_terms(self._hash[ids], self._idf[ids], rows, len(paragraphs))
+
+
+def build_terms(hashes: np.ndarray, idf: np.ndarray, rows: np.ndarray, n_paragraphs: int) -> Terms:
+    """The TF-IDF of a document from its content terms in order: each one's 64-bit hash, IDF and paragraph.
+
+    Vectors are laid out by term hash, not by any numbering of terms, so
+    every process (a worker preparing documents or verifying pairs, or the
+    parent) adds up the same numbers in the same order and gets the same
+    floats.
+    """
+    vocab, inverse = distinct_inverse(hashes)
+    keys, counts = distinct_counts(rows.astype(np.int64) << 32 | inverse)
+    rows, cols = keys >> 32, keys & 0xFFFFFFFF
+    term_idf = np.zeros(len(vocab))
+    term_idf[inverse] = idf
+    weights = (1 + np.log(counts)) * term_idf[cols]
+    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=n_paragraphs))
+    weights /= np.where(norms > 0, norms, 1.0)[rows]
+    document = (1 + np.log(np.maximum(np.bincount(cols, counts, minlength=len(vocab)), 1))) * term_idf
+    norm = np.linalg.norm(document)
+    return Terms(vocab, rows.astype(np.int32), cols.astype(np.int32), weights, n_paragraphs,
+                 document / norm if norm else document)
 
 
 @dataclass(frozen=True)

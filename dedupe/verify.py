@@ -219,6 +219,9 @@ class Verifier:
     def _features(self, i: int) -> None:
         """Compute document ``i``'s TF-IDF vectors and rewrite weights together, then free its tokens."""
         doc = self.documents[i]
+        if doc.terms is not None and doc.weights is not None:
+            self._terms[i], self._rewrite_weights[i] = doc.terms, doc.weights
+            return
         cache, term_ids = self._paragraph_terms, self._model.term_ids
         # Cached per paragraph: the copies of a story share most of their paragraphs.
         self._terms[i] = self._model.terms([cache[p] if p in cache else cache.setdefault(p, term_ids(tokens))

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import word_frequency
 
 from dedupe.normalize import tokens
+from dedupe.params import Params
+from dedupe.pipeline import prepare_all
+from dedupe.read import read_inputs
 from dedupe.tfidf import STOP_WORDS, TfidfModel, english_frequency
+from dedupe.verify import Verifier
+from feed_builders import seed_feed
 
 
 def test_stop_words_are_scikit_learns() -> None:
@@ -34,3 +41,17 @@ def test_english_frequency_is_wordfreqs() -> None:
     words |= {"2024", "covid", "19", "café", "straße", "１２", "zzqxv", "x2", "ı"}
     assert len(words) > 500
     assert {w: english_frequency(w) for w in words} == {w: word_frequency(w, "en") for w in words}
+
+
+def test_vectors_made_while_preparing_equal_the_verifiers_own(tmp_path: Path) -> None:
+    records = list(read_inputs([str(seed_feed(tmp_path / "feed.jsonl", copies=3))]))
+    model = TfidfModel()
+    prepared = prepare_all(records, Params(), sign=False, model=model)
+    assert all(d.terms is not None and d.weights for d in prepared)
+    bare = [replace(d, terms=None, weights=None) for d in prepared]
+    verifier = Verifier(bare, Params(), model=model)
+    for d in prepared:
+        theirs = verifier.terms(d.index)
+        assert d.weights == verifier._weights(d.index)
+        for name in ("vocab", "rows", "cols", "weights", "document"):
+            assert np.array_equal(getattr(d.terms, name), getattr(theirs, name)), name
