@@ -344,27 +344,44 @@ class TemplateLines:
             if len(ds) >= self.min_docs:
                 by_docs[frozenset(ds)].append(k)
         words = {k: k.count(" ") + 1 for k in doc_sets}
+        distinct_lines: dict[int, set[str]] = {}
         for docs, keys in by_docs.items():
-            if self._is_template(docs, doc_lines, words):
+            if self._is_template(docs, doc_lines, words, distinct_lines):
                 self.lines_.update(keys)
         return self
 
-    def _is_template(self, docs: frozenset[int], doc_lines: list[list[str]], words: dict[str, int]) -> bool:
-        """True when, in most sampled documents, the lines common to half of the sample are a minority."""
+    def _is_template(self, docs: frozenset[int], doc_lines: list[list[str]], words: dict[str, int],
+                     distinct_lines: dict[int, set[str]]) -> bool:
+        """True when, in most sampled documents, the lines common to half of the sample are a minority.
+
+        Stops measuring documents as soon as the majority is decided.
+        """
         sampled = sorted(docs)[:: max(1, len(docs) // self.sample)]
-        present = Counter(k for d in sampled for k in set(doc_lines[d]))
+        present: Counter[str] = Counter()
+        for d in sampled:
+            if d not in distinct_lines:
+                distinct_lines[d] = set(doc_lines[d])
+            present.update(distinct_lines[d])
         half = len(sampled) / 2
-        shares = []
+        common_lines = {k for k, n in present.items() if n >= half}
+        needed = len(sampled) // 2 + 1  # minority documents for a template (the median is below max_share)
+        minority = majority = 0
         for d in sampled:
             total = common = 0
             for k in doc_lines[d]:
                 n = words[k]
                 total += n
-                if present[k] >= half:
+                if k in common_lines:
                     common += n
-            shares.append(common / total if total else 1.0)
-        shares.sort()
-        return shares[len(shares) // 2] < self.max_share
+            if total and common / total < self.max_share:
+                minority += 1
+                if minority >= needed:
+                    return True
+            else:
+                majority += 1
+                if majority > len(sampled) - needed:
+                    return False
+        return False
 
     def is_template(self, key: str) -> bool:
         """True when the normalized line ``key`` was learned as template."""

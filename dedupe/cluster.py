@@ -52,7 +52,8 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
         ...         priority=[1, 0, 2])[0]
         [1, 1, 2]
     """
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}  # in no particular order
+    leading: dict[int, list[int]] = {i: [i] for i in range(n)}  # the first ``sample`` in priority order
     root = list(range(n))
     merged: list[tuple[int, int]] = []
     refused: dict[tuple[int, int], int] = {}
@@ -69,19 +70,21 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
             continue
         mi, mj = members[ri], members[rj]
         if (len(mi) > 1 or len(mj) > 1) and not (min(len(mi), len(mj)) == 1 and trusted and trusted(i, j)):
-            if not _most_agree(mi[:sample], mj[:sample], i, j, compatible or verify, trusted):
+            if not _most_agree(leading[ri], leading[rj], i, j, compatible or verify, trusted):
                 refused[between] = max_refusals
                 continue
         if len(mi) < len(mj):
             ri, rj, mi, mj = rj, ri, mj, mi
         root[rj] = ri
-        mi[:] = heapq.merge(mi, mj, key=priority.__getitem__)  # both already in priority order
-        del members[rj]
+        mi.extend(mj)
+        # The leaders of a union are among the leaders of its parts.
+        leading[ri] = heapq.nsmallest(sample, [*leading[ri], *leading[rj]], key=priority.__getitem__)
+        del members[rj], leading[rj]
         merged.append((i, j))
     labels = [0] * n
-    for group in members.values():
+    for r, group in members.items():
         for k in group:
-            labels[k] = group[0]
+            labels[k] = leading[r][0]
     return labels, merged
 
 
