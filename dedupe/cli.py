@@ -18,6 +18,7 @@ from .cli_options import Inputs, input_options, param_options, run
 from .errors import DedupeError
 from .evaluate import evaluate, load_predictions, load_truth
 from .compare import compare as compare_documents
+from .dask_engine import dask_engine
 from .deduper import Deduper, parse_window
 from .document import Document
 from .formats import (comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text,
@@ -54,14 +55,20 @@ def main() -> None:
 @click.option("--pair", nargs=2, multiple=True, metavar="ID ID",
               help="Print the evidence for this pair of ids instead of the clusters (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes for cleaning and hashing; 0 uses every core. Same result for any number.")
+              help="Worker processes (with --engine dask --scheduler local: Dask workers); 0 uses every core. "
+                   "Same result for any number.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: Dask tasks (needs the dask extra).")
+@click.option("--scheduler", metavar="ADDRESS", default="local", show_default=True,
+              help="With --engine dask: a scheduler address (tcp://HOST:PORT), local (a LocalCluster of --jobs "
+                   "workers), or synchronous, threads or processes.")
 @click.option("--progress", "show_progress", is_flag=True,
               help="Progress of each stage on stderr even when it is not a terminal (e.g. into a log).")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress and no summary on stderr (warnings still printed).")
 def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, reader: Inputs, no_clean: bool,
-            show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...], jobs: int,
-            show_progress: bool, quiet: bool) -> None:
+            show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...], jobs: int, engine: str,
+            scheduler: str, show_progress: bool, quiet: bool) -> None:
     """Cluster near-duplicate articles and pick one representative per story.
 
     INPUT is a folder (every readable file below it), a file (text, HTML,
@@ -70,8 +77,15 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
     published.
     """
     progress = Progress(enabled=True if show_progress else (False if quiet else None))
-    result: Result = run(deduplicate, reader.read(inputs), params, do_clean=not no_clean, jobs=jobs,
-                          progress=progress)
+    if engine == "dask":
+        try:
+            with dask_engine(scheduler, workers=jobs) as on_dask:
+                result: Result = deduplicate(reader.read(inputs), params, do_clean=not no_clean, progress=progress,
+                                             engine=on_dask)
+        except DedupeError as err:
+            raise click.ClickException(str(err)) from err
+    else:
+        result = run(deduplicate, reader.read(inputs), params, do_clean=not no_clean, jobs=jobs, progress=progress)
     _report_warnings(result)
     if show_removed:
         _print_removed(result.documents)

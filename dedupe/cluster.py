@@ -40,7 +40,9 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
         max_refusals: After this many refused pairs between the same two
             clusters, their remaining candidate pairs are skipped (two related
             stories, each copied many times, would otherwise be compared copy
-            by copy).
+            by copy). A pair that fails ``verify`` but passes ``compatible``
+            (a truncated copy of one version against the other version) is not
+            a refusal: the two clusters may still join along a later pair.
 
     Returns:
         For each item, the index of its cluster's representative; and the
@@ -66,7 +68,10 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
         if refused.get(between, 0) >= max_refusals:
             continue
         if not verify(i, j):
-            refused[between] = refused.get(between, 0) + 1
+            # A pair that may still share a cluster (an excerpt of the other's rewrite) says
+            # nothing against the two clusters being one story: it is not a refusal.
+            if not (compatible and compatible(i, j)):
+                refused[between] = refused.get(between, 0) + 1
             continue
         mi, mj = members[ri], members[rj]
         if (len(mi) > 1 or len(mj) > 1) and not (min(len(mi), len(mj)) == 1 and trusted and trusted(i, j)):

@@ -18,7 +18,7 @@ from .clean import Cleaned, TemplateLines, clean, without_templates
 from .cluster import cluster, spanning_pairs
 from .document import Document, Salience, Vectorizer, prepare
 from .normalize import tokens
-from .parallel import map_ranges, worker_count
+from .parallel import Engine, LocalEngine, worker_count
 from .params import Params
 from .progress import Progress
 from .read import Record
@@ -67,7 +67,7 @@ class Result:
 
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True, jobs: int = 1,
                 progress: Progress | None = None, sign: bool = True,
-                model: TfidfModel | None = None) -> list[Document]:
+                model: TfidfModel | None = None, engine: Engine | None = None) -> list[Document]:
     """Clean (learning the input's template lines first), tokenize, hash and sign records.
 
     Args:
@@ -77,10 +77,12 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
             ``clean`` do not).
         model: An unfitted TF-IDF model: it is fitted on the cleaned input
             and every document gets its vectors while it is prepared.
+        engine: Where the per-document work runs (default: ``jobs`` local processes).
     """
     records = list(records)
     progress = progress or Progress(enabled=False)
-    chunk = max(64, min(1024, len(records) // (8 * jobs) + 1))
+    engine = engine or LocalEngine(jobs)
+    chunk = max(64, min(1024, len(records) // (8 * engine.workers) + 1))
     cleaned: list[Cleaned | None] = [None] * len(records)
     templates = None
     signers: list[Signer] = []
@@ -92,8 +94,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
 
     if do_clean:
         with progress.stage("clean", len(records)) as stage:
-            first_pass = map_ranges(_clean_range, records, len(records), jobs=jobs, chunk_size=chunk,
-                                    on_chunk=_first_call_too(warm_up, stage.advance))
+            first_pass = engine.map_ranges(_clean_range, records, len(records), chunk_size=chunk,
+                                           on_chunk=_first_call_too(warm_up, stage.advance))
         cleaned = first_pass
         with progress.stage("templates", len(records)) as stage:
             templates = TemplateLines().fit_keys([[k for k in c.keys if k] for c, r in zip(cleaned, records)
@@ -106,8 +108,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     # The signer and model are made before workers fork, so that they share them.
     preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model)
     with progress.stage("prepare", len(records)) as stage:
-        documents = map_ranges(preparer, (records, cleaned), len(records), jobs=jobs, chunk_size=chunk,
-                               on_chunk=stage.advance)
+        documents = engine.map_ranges(preparer, (records, cleaned), len(records), chunk_size=chunk,
+                                      on_chunk=stage.advance)
     for d, r in zip(documents, records):
         d.record = r
     return documents
@@ -196,7 +198,7 @@ def priority_key(doc: Document) -> tuple[int, str, int]:
 
 
 def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_clean: bool = True,
-                jobs: int = 1, progress: Progress | None = None) -> Result:
+                jobs: int = 1, progress: Progress | None = None, engine: Engine | None = None) -> Result:
     """Cluster records into stories.
 
     Args:
@@ -206,6 +208,8 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
         jobs: Worker processes for the per-document stages (0: every core).
             The result is the same for any number.
         progress: Reports each stage (and keeps its seconds in ``Result.seconds``).
+        engine: Where the per-document and per-pair work runs (default:
+            ``jobs`` local processes; see :mod:`dedupe.dask_engine`).
 
     Returns:
         Result: clusters, per-document evidence and the verified pairs. Its
@@ -214,9 +218,9 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     """
     params = (params or Params()).check()
     progress = progress or Progress(enabled=False)
-    workers = worker_count(jobs)
+    engine = engine or LocalEngine(worker_count(jobs))
     model = TfidfModel()
-    documents = prepare_all(records, params, do_clean=do_clean, jobs=workers, progress=progress, model=model)
+    documents = prepare_all(records, params, do_clean=do_clean, progress=progress, model=model, engine=engine)
     for d in documents:  # the raw text is not needed once cleaned: memory per document stays down
         d.record = replace(d.record, text="")
     n = len(documents)
@@ -259,7 +263,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
         exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
         priority = [priority_key(d) for d in documents]
         pairs_in_order = [*exact_pairs, *map(tuple, ordered.tolist())]
-        verifier.verify_many(spanning_pairs(n, pairs_in_order), jobs=workers)
+        verifier.verify_many(spanning_pairs(n, pairs_in_order), engine=engine)
         rep_of, merged = cluster(n, pairs_in_order, verifier.same_story, priority,
                                  compatible=verifier.compatible, trusted=verifier.is_copy)
         pairs = [verifier.verify(i, j) for i, j in merged]
@@ -274,7 +278,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     labels = [0] * n
     evidence: list[Evidence | None] = [None] * n
     with progress.stage("evidence", n) as stage:
-        verifier.verify_many([(m, c.representative) for c in clusters for m in c.members], jobs=workers)
+        verifier.verify_many([(m, c.representative) for c in clusters for m in c.members], engine=engine)
         for c in clusters:
             for m in c.members:
                 if m != c.representative:

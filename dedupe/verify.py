@@ -20,7 +20,7 @@ Anything else is ``partial`` (some shared passage) or ``unrelated``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -28,7 +28,7 @@ import numpy as np
 
 from .align import Alignment, align
 from .document import Document
-from .parallel import map_ranges
+from .parallel import Engine, LocalEngine, Window
 from .params import Params
 from .tfidf import Terms, TfidfModel, cosine, evenly_spaced, paragraph_cosines
 
@@ -133,14 +133,13 @@ class Verifier:
             return replace(found, a=i, b=j)
         return replace(found, a=i, b=j, a_in_b=found.b_in_a, b_in_a=found.a_in_b)
 
-    def verify_many(self, pairs: Iterable[tuple[int, int]], *, jobs: int = 1) -> None:
-        """Verify many pairs ahead of need into the cache, in ``jobs`` worker processes.
+    def verify_many(self, pairs: Iterable[tuple[int, int]], *, engine: Engine | None = None) -> None:
+        """Verify many pairs ahead of need into the cache, on ``engine`` (default: here).
 
-        The cheap shingle tests run here; the documents that the remaining
-        pairs need TF-IDF vectors for get them in parallel, and then those
-        pairs are scored in parallel. The evidence is what :meth:`verify`
-        computes for each pair (it depends only on the two documents and the
-        model), so where it was computed changes no result.
+        The cheap shingle tests run here; the pairs left are scored by the
+        engine, each range of them with the documents it needs. The evidence
+        is what :meth:`verify` computes for each pair (it depends only on the
+        two documents and the model), so where it was computed changes no result.
         """
         slow: dict[tuple[int, int], None] = {}
         for i, j in pairs:
@@ -152,19 +151,25 @@ class Verifier:
                     slow[key] = None
                 else:
                     self._cache[key] = found
-        if jobs <= 1 or len(slow) < 64:
+        engine = engine or LocalEngine()
+        if engine.workers <= 1 or len(slow) < max(1, engine.fewest_pairs):
             for key in slow:
                 self._cache[key] = self._decide(*key)
             return
-        needed = sorted({i for key in slow for i in key if i not in self._terms})
-        chunk = max(16, min(256, len(needed) // (4 * jobs) + 1))
-        for i, (terms, weights) in zip(needed, map_ranges(_features_range, (self, needed), len(needed), jobs=jobs,
-                                                          chunk_size=chunk)):
-            self._terms[i], self._rewrite_weights[i] = terms, weights
-            self.documents[i].forget_paragraphs()
         keys = list(slow)
-        chunk = max(16, min(256, len(keys) // (4 * jobs) + 1))
-        self._cache.update(zip(keys, map_ranges(_decide_range, (self, keys), len(keys), jobs=jobs, chunk_size=chunk)))
+        chunk = max(16, min(256, len(keys) // (4 * engine.workers) + 1))
+        self._cache.update(zip(keys, engine.map_ranges(_decide_range, (self, keys), len(keys), chunk_size=chunk,
+                                                       part=_pairs_part)))
+
+    def subset(self, indices: Iterable[int]) -> Verifier:
+        """A verifier over only the given documents (with their vectors), to send with pairs of them."""
+        documents = {}
+        for i in indices:
+            if i not in documents:
+                self._features(i)
+                documents[i] = replace(self.documents[i], terms=self._terms[i], weights=self._rewrite_weights[i],
+                                       record=None, text="", removed=[], signatures=None)
+        return Verifier(_Documents(documents), self.params, model=self._model)
 
     @property
     def verified_count(self) -> int:
@@ -268,11 +273,29 @@ class Verifier:
                         **found, **base)
 
 
-def _features_range(shared: tuple[Verifier, list[int]], start: int, stop: int) -> list[tuple[Terms, list[int]]]:
-    verifier, documents = shared
-    return [(verifier.terms(i), verifier._weights(i)) for i in documents[start:stop]]
-
-
 def _decide_range(shared: tuple[Verifier, list[tuple[int, int]]], start: int, stop: int) -> list[Evidence]:
     verifier, keys = shared
     return [verifier._decide(i, j) for i, j in keys[start:stop]]
+
+
+def _pairs_part(shared: tuple[Verifier, Sequence[tuple[int, int]]], start: int,
+                stop: int) -> tuple[Verifier, Window]:
+    """What a range of pairs needs: the pairs, and a verifier with just their documents."""
+    verifier, keys = shared
+    return verifier.subset(i for key in keys[start:stop] for i in key), Window(keys, start, stop)
+
+
+class _Documents(Sequence[Document]):
+    """Some of an input's documents, still found by their index in the input."""
+
+    def __init__(self, documents: dict[int, Document]) -> None:
+        self._documents = documents
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._documents[index]
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self._documents.values())
+
+    def __len__(self) -> int:
+        return len(self._documents)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
+import pytest
+
+from feed_builders import seed_feed
 from dedupe.cluster import cluster
+from dedupe.pipeline import deduplicate
+from dedupe.read import read_inputs
 
 
 def _verified(pairs: Iterable[tuple[int, int]]) -> Callable[[int, int], bool]:
@@ -64,3 +70,12 @@ def test_separate_stories_and_isolated_documents() -> None:
     labels, _ = cluster(6, pairs, _verified(pairs), priority=priority)
 
     assert labels == [2, 4, 2, 4, 4, 5]
+
+
+@pytest.mark.parametrize("copies", [10, 20, 30, 60])
+def test_rewritten_seeds_join_however_many_copies_each_has(tmp_path: Path, copies: int) -> None:
+    # Truncated copies of 001 against copies of 002 are only excerpts of a rewrite: they must not
+    # use up the refusals between the two clusters before the full versions meet.
+    result = deduplicate(read_inputs([str(seed_feed(tmp_path / "feed.jsonl", copies=copies))]))
+    stories = sorted(sorted({result.documents[m].record.id[:3] for m in c.members}) for c in result.clusters)
+    assert stories == [["000"], ["001", "002"], ["003"], ["004"]]

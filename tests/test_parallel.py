@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from feed_builders import seed_feed
 from dedupe.cli import main
 from dedupe.cluster import spanning_pairs
-from dedupe.parallel import map_ranges
+from dedupe.parallel import LocalEngine, map_ranges
 from dedupe.params import Params
 from dedupe.pipeline import prepare_all
 from dedupe.progress import Progress
@@ -94,7 +94,7 @@ def test_pairs_verified_in_workers_get_the_evidence_this_process_computes(tmp_pa
     here = Verifier(documents, Params())
     expected = [here.verify(i, j) for i, j in pairs]
     there = Verifier(documents, Params())
-    there.verify_many(pairs, jobs=2)
+    there.verify_many(pairs, engine=LocalEngine(2, fewest_pairs=64))
 
     # Identical floats, though workers number TF-IDF terms in their own order.
     assert [there.verify(i, j) for i, j in pairs] == expected
