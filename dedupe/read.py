@@ -1,8 +1,10 @@
 """Read stage: paths in, :class:`Record` objects out, streamed.
 
 Sources (each argument): a folder (recursively, in sorted order, every file
-of a known format below), a file, or ``-`` for standard input (JSONL unless
-``input_format`` says otherwise); any file may be gzipped (``.gz``).
+of a known format below), a file, a URL that fsspec reads (``s3://``,
+``gs://``, ``https://``, ``memory://``...: a file or a folder), or ``-`` for
+standard input (JSONL unless ``input_format`` says otherwise); any file may
+be gzipped (``.gz``).
 Formats, from the name (``.txt``, ``.html``/``.htm``, ``.jsonl``/``.ndjson``,
 ``.json``, ``.xml``/``.rss``/``.atom``, ``.warc``), else from the content,
 or forced with ``ReadOptions.input_format``: plain text, HTML pages (main
@@ -101,6 +103,9 @@ def _read_argument(arg: str, stdin: IO[str] | IO[bytes] | None, context: ReadCon
             yield from _read_data(data.encode() if isinstance(data, str) else data, "<stdin>", "<stdin>", fmt,
                                   context)
         return
+    if _is_url(arg):
+        yield from _read_url(arg, context)
+        return
     path = Path(arg)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and _format_of_name(p.name))
@@ -113,6 +118,48 @@ def _read_argument(arg: str, stdin: IO[str] | IO[bytes] | None, context: ReadCon
         yield from _read_file(path, arg, context)
     else:
         raise InputError(f"{arg}: no such file or folder")
+
+
+def _is_url(arg: str) -> bool:
+    """True for ``PROTOCOL://...`` (s3://, gs://, https://, memory://, file://: whatever fsspec reads)."""
+    head, sep, _ = arg.partition("://")
+    return bool(sep) and head.replace("+", "").replace("-", "").isalnum() and not Path(arg).exists()
+
+
+def _read_url(url: str, context: ReadContext) -> Iterator[Record]:
+    """Records of a file or folder that fsspec reads (the ids as for a local file or folder)."""
+    try:
+        import fsspec
+    except ImportError as err:
+        raise InputError(f"{url}: reading URLs needs fsspec (pip install 'news-dedupe[dask]' or fsspec)") from err
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        if fs.isdir(root):
+            files = sorted(f for f in fs.find(root) if _format_of_name(f))
+            if not files:
+                context.problem(f"{url}: folder has no readable files")
+            sources = [(f, f[len(root.rstrip("/")) + 1:]) for f in files]
+        elif fs.isfile(root):
+            sources = [(root, url)]
+        else:
+            raise InputError(f"{url}: no such file or folder")
+    except (OSError, ValueError) as err:
+        raise InputError(f"{url}: cannot read: {err}") from err
+    for path, id_ in sources:
+        name = fs.unstrip_protocol(path)
+        try:
+            data = fs.cat_file(path)
+        except OSError as err:
+            yield Record(id_, "", name, warning=f"{name}: cannot read: {err}")
+            continue
+        try:
+            if data[:2] == _GZIP_MAGIC:
+                data = gzip.decompress(data)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+            context.problem(f"{name}: truncated or damaged gzip ({err}); file skipped")
+            continue
+        yield from _read_data(data, id_, name, context.options.input_format or _format_of_name(path) or _sniff(data),
+                              context)
 
 
 def _format_of_name(name: str) -> str | None:

@@ -176,3 +176,28 @@ def test_folder_without_txt_files_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "empty" / "readme.md").write_text("nothing here", encoding="utf-8")
     with pytest.raises(InputError, match="empty"):
         _read(str(tmp_path / "empty"))
+
+
+def test_fsspec_urls_read_like_local_files_and_folders(tmp_path: Path) -> None:
+    fsspec = pytest.importorskip("fsspec", reason="fsspec comes with the dask extra")
+    memory = fsspec.filesystem("memory")
+    article = "Headline\n\nA first paragraph of an article, long enough to count as prose for the cleaner."
+    memory.pipe("/feeds/site-a/one.txt", article.encode())
+    memory.pipe("/feeds/site-b/day.jsonl.gz", gzip.compress(b'{"id": "b1", "text": "first"}\n{"text": "second"}\n'))
+    memory.pipe("/feeds/notes.bin", b"\x00\x01")  # not a known format: not read
+    try:
+        folder = list(read_inputs(["memory://feeds"]))
+        assert [(r.id, r.origin) for r in folder] == [
+            ("site-a/one.txt", "memory:///feeds/site-a/one.txt"),
+            ("b1", "memory:///feeds/site-b/day.jsonl.gz:1"),
+            ("2", "memory:///feeds/site-b/day.jsonl.gz:2"),
+        ]
+        assert folder[0].text == article
+        assert [r.id for r in read_inputs(["memory://feeds/site-a/one.txt"])] == ["memory://feeds/site-a/one.txt"]
+        with pytest.raises(InputError, match="memory://nowhere: no such file or folder"):
+            list(read_inputs(["memory://nowhere"]))
+    finally:
+        memory.rm("/feeds", recursive=True)
+    local = tmp_path / "one.txt"
+    local.write_text(article, encoding="utf-8")
+    assert [r.text for r in read_inputs([local.as_uri()])] == [article]
