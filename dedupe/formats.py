@@ -56,8 +56,11 @@ def document_rows(result: Result, *, with_evidence: bool = False) -> list[dict[s
         elif ev is not None:  # joined through other members, not directly like the representative
             row.update(similarity=round(ev.similarity, 4), relation="near-duplicate", match="indirect")
         elif len(c.members) > 1:
-            closest = max((result.evidence[m] for m in c.members[1:]), key=lambda e: e.similarity)
-            row.update(similarity=1.0, relation=_RELATION[closest.relation], match="representative")
+            # The closest member that is one story with it directly; members joined only through
+            # others (a truncated copy of the other version of a rewrite) make it a near-duplicate.
+            direct = [e for e in (result.evidence[m] for m in c.members[1:]) if e is not None and e.same_story]
+            relation = _RELATION[max(direct, key=lambda e: e.similarity).relation] if direct else "near-duplicate"
+            row.update(similarity=1.0, relation=relation, match="representative")
         else:
             row.update(similarity=1.0, relation="unique", match="unique")
         row.update(metadata_fields(doc))
