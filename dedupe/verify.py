@@ -146,7 +146,7 @@ class Verifier:
             hi, hj = self._head[i], self._head[j]
             key = (hi, hj) if hi < hj else (hj, hi)
             if hi != hj and key not in self._cache and key not in slow:
-                found = self._quick(*key)
+                found, _ = self._quick(*key)
                 if found is None:
                     slow[key] = None
                 else:
@@ -234,31 +234,31 @@ class Verifier:
         self._rewrite_weights[i] = doc.rewrite_weights()
         doc.forget_paragraphs()
 
-    def _quick(self, i: int, j: int) -> Evidence | None:
-        """The evidence when the shingle sets decide (exact, near-duplicate, contained); else None."""
+    def _quick(self, i: int, j: int) -> tuple[Evidence | None, dict[str, Any]]:
+        """The evidence when the shingle sets decide (exact, near-duplicate, contained), else None;
+        and the shingle overlap."""
         p = self.params
         a, b = self.documents[i], self.documents[j]
         if a.warning or b.warning:
-            return Evidence(i, j, "unrelated", 0.0, 0.0, 0.0, 0.0)
+            return Evidence(i, j, "unrelated", 0.0, 0.0, 0.0, 0.0), {}
         jaccard, a_in_b, b_in_a = shingle_overlap(a, b)
         base = dict(a=i, b=j, jaccard=jaccard, a_in_b=a_in_b, b_in_a=b_in_a)
         if a.fingerprint == b.fingerprint:
-            return Evidence(relation="exact", similarity=1.0, **base)
+            return Evidence(relation="exact", similarity=1.0, **base), base
         if jaccard >= p.threshold:
-            return Evidence(relation="near-duplicate", similarity=jaccard, **base)
+            return Evidence(relation="near-duplicate", similarity=jaccard, **base), base
         shorter_share, shorter = (a_in_b, a) if a.size <= b.size else (b_in_a, b)
         if shorter_share >= p.containment and shorter.size >= p.min_tokens:
-            return Evidence(relation="contained", similarity=shorter_share, **base)
-        return None
+            return Evidence(relation="contained", similarity=shorter_share, **base), base
+        return None, base
 
     def _decide(self, i: int, j: int) -> Evidence:
-        found = self._quick(i, j)
+        found, base = self._quick(i, j)
         if found is not None:
             return found
         p = self.params
         a, b = self.documents[i], self.documents[j]
-        jaccard, a_in_b, b_in_a = shingle_overlap(a, b)
-        base = dict(a=i, b=j, jaccard=jaccard, a_in_b=a_in_b, b_in_a=b_in_a)
+        jaccard, a_in_b, b_in_a = base["jaccard"], base["a_in_b"], base["b_in_a"]
         cosine = self.cosine(i, j)
         if cosine < p.min_cosine:
             relation = "partial" if max(a_in_b, b_in_a) >= 0.1 else "unrelated"
