@@ -54,7 +54,7 @@ class DaskEngine:
         self.fewest_pairs = fewest_pairs
 
     def map_ranges(self, func: Callable[[S, int, int], list[R]], shared: S, n: int, *, chunk_size: int,
-                   on_chunk: Callable[[int], None] | None = None,
+                   on_chunk: Callable[[int, int], None] | None = None,
                    part: Callable[[S, int, int], S] | None = None) -> list[R]:
         """See :meth:`dedupe.parallel.Engine.map_ranges`: one task per range, with ``part`` of ``shared``."""
         import dask
@@ -66,7 +66,7 @@ class DaskEngine:
             done = dask.compute(*tasks, scheduler=self.scheduler)
             if on_chunk:
                 for start, stop in ranges:
-                    on_chunk(stop - start)
+                    on_chunk(start, stop)
             return [item for chunk in done for item in chunk]
         from distributed import as_completed
 
@@ -74,12 +74,12 @@ class DaskEngine:
         futures = [self.client.submit(_apply, remote_func, self.client.scatter(cut(shared, start, stop), hash=False),
                                       start, stop, pure=False)
                    for start, stop in ranges]
-        sizes = {f.key: stop - start for f, (start, stop) in zip(futures, ranges)}
+        range_of = {f.key: bounds for f, bounds in zip(futures, ranges)}
         for future in as_completed(futures):
             if future.status == "error":
                 future.result()  # raises the task's exception here
             if on_chunk:
-                on_chunk(sizes[future.key])
+                on_chunk(*range_of[future.key])
         return [item for chunk in self.client.gather(futures) for item in chunk]
 
 

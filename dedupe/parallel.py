@@ -36,7 +36,7 @@ def worker_count(jobs: int | None) -> int:
 
 
 def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, jobs: int = 1,
-               chunk_size: int = 256, on_chunk: Callable[[int], None] | None = None) -> list[R]:
+               chunk_size: int = 256, on_chunk: Callable[[int, int], None] | None = None) -> list[R]:
     """``func(shared, start, stop)`` over consecutive ranges of ``range(n)``, results flattened in order.
 
     Args:
@@ -45,7 +45,7 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
         n: Number of items.
         jobs: Worker processes; 1 runs in this process.
         chunk_size: Items per range.
-        on_chunk: Called with the number of items of each range done.
+        on_chunk: Called with ``(start, stop)`` of each range done (in order here).
 
     Example:
         >>> map_ranges(lambda xs, a, b: [x * 2 for x in xs[a:b]], [1, 2, 3], 3, chunk_size=2)
@@ -58,7 +58,7 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
         for start, stop in ranges:
             results.extend(func(shared, start, stop))
             if on_chunk:
-                on_chunk(stop - start)
+                on_chunk(start, stop)
         return results
     _TASK = (func, shared)
     # Objects that exist at the fork are frozen out of the garbage collector:
@@ -72,7 +72,7 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
             for (start, stop), done in zip(ranges, pool.imap(_run, ranges)):
                 results.extend(done)
                 if on_chunk:
-                    on_chunk(stop - start)
+                    on_chunk(start, stop)
     finally:
         _TASK = None
         gc.unfreeze()
@@ -89,7 +89,7 @@ class Engine(Protocol):
     fewest_pairs: int  # verifications in one batch worth sending to workers
 
     def map_ranges(self, func: Callable[[S, int, int], list[R]], shared: S, n: int, *, chunk_size: int,
-                   on_chunk: Callable[[int], None] | None = None,
+                   on_chunk: Callable[[int, int], None] | None = None,
                    part: Callable[[S, int, int], S] | None = None) -> list[R]:
         """``func(shared, start, stop)`` over consecutive ranges of ``range(n)``, results flattened in order.
 
@@ -113,7 +113,7 @@ class LocalEngine:
     fewest_pairs: int = 10_000
 
     def map_ranges(self, func: Callable[[S, int, int], list[R]], shared: S, n: int, *, chunk_size: int,
-                   on_chunk: Callable[[int], None] | None = None,
+                   on_chunk: Callable[[int, int], None] | None = None,
                    part: Callable[[S, int, int], S] | None = None) -> list[R]:
         """See :meth:`Engine.map_ranges`; workers inherit ``shared``, so ``part`` is not needed."""
         return map_ranges(func, shared, n, jobs=self.workers, chunk_size=chunk_size, on_chunk=on_chunk)

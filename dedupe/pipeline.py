@@ -67,7 +67,8 @@ class Result:
 
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True, jobs: int = 1,
                 progress: Progress | None = None, sign: bool = True,
-                model: TfidfModel | None = None, engine: Engine | None = None) -> list[Document]:
+                model: TfidfModel | None = None, engine: Engine | None = None,
+                keep_raw: bool = True) -> list[Document]:
     """Clean (learning the input's template lines first), tokenize, hash and sign records.
 
     Args:
@@ -78,6 +79,9 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         model: An unfitted TF-IDF model: it is fitted on the cleaned input
             and every document gets its vectors while it is prepared.
         engine: Where the per-document work runs (default: ``jobs`` local processes).
+        keep_raw: Keep each record's raw text in ``Document.record``. Without
+            it, each range's raw texts and rule-cleaned forms are dropped as
+            soon as its documents arrive, which lowers the peak memory.
     """
     records = list(records)
     progress = progress or Progress(enabled=False)
@@ -95,7 +99,7 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     if do_clean:
         with progress.stage("clean", len(records)) as stage:
             first_pass = engine.map_ranges(_clean_range, records, len(records), chunk_size=chunk,
-                                           on_chunk=_first_call_too(warm_up, stage.advance))
+                                           on_chunk=_first_call_too(warm_up, stage.advance_range))
         cleaned = first_pass
         with progress.stage("templates", len(records)) as stage:
             templates = TemplateLines().fit_keys([[k for k in c.keys if k] for c, r in zip(cleaned, records)
@@ -108,8 +112,14 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     # The signer and model are made before workers fork, so that they share them.
     preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model)
     with progress.stage("prepare", len(records)) as stage:
-        documents = engine.map_ranges(preparer, (records, cleaned), len(records), chunk_size=chunk,
-                                      on_chunk=stage.advance)
+        def done(start: int, stop: int) -> None:
+            stage.advance_range(start, stop)
+            if not keep_raw:
+                for i in range(start, stop):
+                    records[i] = replace(records[i], text="")
+                    cleaned[i] = None
+
+        documents = engine.map_ranges(preparer, (records, cleaned), len(records), chunk_size=chunk, on_chunk=done)
     for d, r in zip(documents, records):
         d.record = r
     return documents
@@ -130,7 +140,7 @@ def _fit(model: TfidfModel, records: Sequence[Record], cleaned: Sequence[Cleaned
     model.fit(sample)
 
 
-def _first_call_too(first: Callable[[], object], then: Callable[[int], None]) -> Callable[[int], None]:
+def _first_call_too(first: Callable[[], object], then: Callable[[int, int], None]) -> Callable[[int, int], None]:
     """``then``, calling ``first()`` before its first call.
 
     The cleaning workers report their first chunk after they have forked,
@@ -139,10 +149,10 @@ def _first_call_too(first: Callable[[], object], then: Callable[[int], None]) ->
     """
     pending = [first]
 
-    def call(count: int) -> None:
+    def call(start: int, stop: int) -> None:
         while pending:
             pending.pop()()
-        then(count)
+        then(start, stop)
 
     return call
 
@@ -220,9 +230,9 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     progress = progress or Progress(enabled=False)
     engine = engine or LocalEngine(worker_count(jobs))
     model = TfidfModel()
-    documents = prepare_all(records, params, do_clean=do_clean, progress=progress, model=model, engine=engine)
-    for d in documents:  # the raw text is not needed once cleaned: memory per document stays down
-        d.record = replace(d.record, text="")
+    # The raw text is not needed once cleaned: memory per document stays down.
+    documents = prepare_all(records, params, do_clean=do_clean, progress=progress, model=model, engine=engine,
+                            keep_raw=False)
     n = len(documents)
     stats: dict[str, int] = {"documents": n}
     usable = [d for d in documents if not d.warning]

@@ -63,6 +63,10 @@ class Stage:
                 self.progress.stream.write(f"\r{self.line(now - self.start)}")
                 self.progress.stream.flush()
 
+    def advance_range(self, start: int, stop: int) -> None:
+        """Count the items ``start`` to ``stop`` done (an engine's range)."""
+        self.advance(stop - start)
+
     def line(self, elapsed: float) -> str:
         """The stage's status, e.g. ``sign: 5,000/10,000 in 1.2 s (4,166/s)``."""
         of = f"/{self.total:,}" if self.total is not None else ""

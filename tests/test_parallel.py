@@ -56,9 +56,10 @@ def test_map_ranges_keeps_order_and_uses_several_processes() -> None:
 
 
 def test_map_ranges_reports_each_range() -> None:
-    done: list[int] = []
-    found = map_ranges(lambda xs, a, b: xs[a:b], "abcdefg", 7, jobs=1, chunk_size=3, on_chunk=done.append)
-    assert "".join(found) == "abcdefg" and done == [3, 3, 1]
+    done: list[tuple[int, int]] = []
+    found = map_ranges(lambda xs, a, b: xs[a:b], "abcdefg", 7, jobs=1, chunk_size=3,
+                       on_chunk=lambda a, b: done.append((a, b)))
+    assert "".join(found) == "abcdefg" and done == [(0, 3), (3, 6), (6, 7)]
 
 
 def test_progress_prints_counts_and_rates_when_enabled() -> None:
