@@ -73,7 +73,7 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
 
     Args:
         jobs: Worker processes for cleaning and hashing (the result is the same for any number).
-        progress: Reports the stages ``clean``, ``templates`` and ``prepare``.
+        progress: Reports the stages ``read``, ``clean``, ``templates`` and ``prepare``.
         sign: Compute MinHash signatures (only LSH needs them; ``compare`` and
             ``clean`` do not).
         model: An unfitted TF-IDF model: it is fitted on the cleaned input
@@ -83,8 +83,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
             it, each range's raw texts and rule-cleaned forms are dropped as
             soon as its documents arrive, which lowers the peak memory.
     """
-    records = list(records)
     progress = progress or Progress(enabled=False)
+    records = _read_all(records, progress)
     engine = engine or LocalEngine(jobs)
     chunk = max(64, min(1024, len(records) // (8 * engine.workers) + 1))
     cleaned: list[Cleaned | None] = [None] * len(records)
@@ -123,6 +123,20 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     for d, r in zip(documents, records):
         d.record = r
     return documents
+
+
+def _read_all(records: Iterable[Record], progress: Progress) -> list[Record]:
+    """The records in a list of our own (the ``read`` stage: large inputs take a while)."""
+    if isinstance(records, list):
+        return list(records)  # a copy: ranges already prepared are dropped from it
+    found: list[Record] = []
+    with progress.stage("read") as stage:
+        for record in records:
+            found.append(record)
+            if len(found) % 1000 == 0:
+                stage.advance(1000)
+        stage.advance(len(found) % 1000)
+    return found
 
 
 def _fit(model: TfidfModel, records: Sequence[Record], cleaned: Sequence[Cleaned | None],

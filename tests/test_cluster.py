@@ -79,3 +79,11 @@ def test_rewritten_seeds_join_however_many_copies_each_has(tmp_path: Path, copie
     result = deduplicate(read_inputs([str(seed_feed(tmp_path / "feed.jsonl", copies=copies))]))
     stories = sorted(sorted({result.documents[m].record.id[:3] for m in c.members}) for c in result.clusters)
     assert stories == [["000"], ["001", "002"], ["003"], ["004"]]
+
+
+def test_records_the_caller_passes_keep_their_text(tmp_path: Path) -> None:
+    records = list(read_inputs([str(seed_feed(tmp_path / "feed.jsonl", copies=3))]))
+    texts = [r.text for r in records]
+    result = deduplicate(records)
+    assert [r.text for r in records] == texts and all(texts)
+    assert all(d.record.text == "" for d in result.documents)  # the result itself keeps no raw text

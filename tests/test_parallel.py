@@ -105,3 +105,13 @@ def test_pairs_verified_in_workers_get_the_evidence_this_process_computes(tmp_pa
 
 def test_spanning_pairs_are_the_pairs_that_join_groups() -> None:
     assert spanning_pairs(5, [(0, 1), (1, 2), (0, 2), (3, 4), (2, 3), (1, 4)]) == [(0, 1), (1, 2), (3, 4), (2, 3)]
+
+
+def test_progress_reports_every_stage_with_counts(tmp_path: Path) -> None:
+    feed = seed_feed(tmp_path / "feed.jsonl", copies=3)
+    result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "jsonl", "--progress"])
+    assert result.exit_code == 0
+    finished = [line for line in result.stderr.replace("\r", "\n").splitlines() if " in " in line]
+    names = [line.split(":")[0] for line in finished]
+    assert names == ["read", "clean", "templates", "prepare", "candidates", "cluster", "evidence"]
+    assert finished[0].startswith("read: 20 in ") and finished[1].startswith("clean: 20/20 in ")
