@@ -109,8 +109,10 @@ def dask_engine(scheduler: str = "local", *, workers: int = 0) -> Iterator[DaskE
                 Client(cluster) as client:
             yield DaskEngine(client, workers=workers)
         return
-    try:
-        client = Client(scheduler, timeout="10s")
+    import dask
+
+    try:  # waits for Dask's connect timeout (distributed.comm.timeouts.connect, DASK_DISTRIBUTED__COMM__...)
+        client = Client(scheduler, timeout=dask.config.get("distributed.comm.timeouts.connect"))
     except OSError as err:
         raise DedupeError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from err
     with client:

@@ -1,4 +1,4 @@
-"""The Dask engine gives the local engine's result, on Dask's synchronous scheduler and on a LocalCluster."""
+"""The Dask engine gives the local engine's result, on Dask's single-machine schedulers and on a LocalCluster."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dedupe.parallel import LocalEngine
 from dedupe.pipeline import deduplicate
 from dedupe.read import read_inputs
 
-pytest.importorskip("dask", reason="the dask extra is not installed")
+dask = pytest.importorskip("dask", reason="the dask extra is not installed")
 
 
 def _cluster(feed: Path, engine: object) -> str:
@@ -29,10 +29,11 @@ def feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return seed_feed(tmp_path_factory.mktemp("dask") / "feed.jsonl", copies=30)
 
 
-def test_synchronous_scheduler_gives_the_local_result(feed: Path) -> None:
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads", "processes"])
+def test_single_machine_schedulers_give_the_local_result(feed: Path, scheduler: str) -> None:
     here = _cluster(feed, LocalEngine(1))
     # Several ranges per stage, and every verification batch sent out as tasks.
-    assert _cluster(feed, DaskEngine(scheduler="synchronous", workers=4, fewest_pairs=1)) == here
+    assert _cluster(feed, DaskEngine(scheduler=scheduler, workers=4, fewest_pairs=1)) == here
 
 
 def test_two_worker_local_cluster_gives_the_local_result(feed: Path) -> None:
@@ -55,6 +56,8 @@ def test_command_line_engine_and_scheduler(feed: Path) -> None:
 
 
 def test_unreachable_scheduler_is_a_clear_error(feed: Path) -> None:
-    result = CliRunner().invoke(main, ["cluster", str(feed), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"])
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        result = CliRunner().invoke(main, ["cluster", str(feed), "--engine", "dask",
+                                           "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
