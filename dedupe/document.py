@@ -107,21 +107,12 @@ def _rewrite_weights(sizes: list[int], prose: list[bool]) -> list[int]:
     return prose_sizes if sum(prose_sizes) >= 0.3 * sum(sizes) else sizes
 
 
-def split_paragraphs(text: str, keys: list[str] | None = None) -> list[tuple[str, tuple[str, ...]]]:
-    """The paragraphs of a cleaned text that have tokens, each with its tokens.
-
-    Args:
-        keys: The normalized form of each non-empty line of ``text``
-            (:attr:`dedupe.clean.Cleaned.keys`), if known: a paragraph's
-            tokens are then its lines' keys split, not tokenized again.
-    """
+def split_paragraphs(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The paragraphs of a cleaned text that have tokens, each with its tokens (as :func:`_outline` finds them)."""
     lines = [line.strip() for line in text.splitlines()]
-    if keys is None:
-        line_tokens = {k: paragraph_tokens_of(line) for k, line in enumerate(lines) if line}
-    else:
-        line_tokens = dict(zip([k for k, line in enumerate(lines) if line], (tuple(key.split()) for key in keys)))
+    line_tokens = {k: paragraph_tokens_of(line) for k, line in enumerate(lines) if line}
     split = []
-    for span in paragraph_spans(lines):  # the same paragraphs as _outline
+    for span in paragraph_spans(lines):
         tokens = line_tokens[span[0]] if len(span) == 1 else tuple(t for k in span for t in line_tokens[k])
         if tokens:
             split.append((lines[span[0]] if len(span) == 1 else " ".join(lines[k] for k in span), tokens))
