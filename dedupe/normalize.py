@@ -42,23 +42,17 @@ def paragraph_tokens(paragraph: str) -> tuple[str, ...]:
     return tuple(tokens(paragraph))
 
 
-def paragraphs(text: str) -> list[str]:
-    """Split article text into paragraphs.
+def paragraph_spans(lines: list[str]) -> list[list[int]]:
+    """Group stripped lines into paragraphs, each as the indices of its lines.
 
     A paragraph is a non-empty line, except that hard-wrapped lines (a line
     that does not end a sentence, followed by one that starts in lower case)
     are joined back together.
 
     Example:
-        >>> paragraphs("Title\\n\\nOne line that was\\nwrapped here.\\nNext one.")
-        ['Title', 'One line that was wrapped here.', 'Next one.']
+        >>> paragraph_spans(["Title", "", "One line that was", "wrapped here.", "Next one."])
+        [[0], [2, 3], [4]]
     """
-    lines = [line.strip() for line in text.splitlines()]
-    return [" ".join(lines[k] for k in span) for span in paragraph_spans(lines)]
-
-
-def paragraph_spans(lines: list[str]) -> list[list[int]]:
-    """The paragraphs of stripped lines, each as the indices of its lines (see :func:`paragraphs`)."""
     spans: list[list[int]] = []
     joinable = False
     for k, line in enumerate(lines):
