@@ -5,7 +5,8 @@ Three passes, each explainable line by line:
 1. rules: families of boilerplate that news pages carry (share bars,
    subscribe prompts, cookie and ad-blocker notices, "More from" blocks,
    author bios, disclaimers, comment prompts, photo captions and slugs,
-   navigation), plus a teaser that repeats the lede and repeated lines;
+   navigation), plus a teaser that repeats the lede and repeated lines, and
+   readers' comments after the article;
 2. structure: the block of short, non-sentence lines after the last body
    paragraph (where the article ends);
 3. repetition across documents (:class:`TemplateLines`): lines that recur in
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .normalize import normalize
 
-CLEANER_VERSION = "2"  # bump when a rule changes what is removed (indexes record it)
+CLEANER_VERSION = "3"  # bump when a rule changes what is removed (indexes record it)
 
 # Each family: (reason, pattern, max words anywhere, max words at an edge[, needs]).
 # A line matches a family when the pattern is found and the line is short
@@ -116,6 +117,15 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _TEASER_END = re.compile(r"(\.\.\.|…)\s*$")
+# A reader comment's attribution line: "Name on September 12, 2018 at 4:47 pm said:"
+# (unmistakable), or "username says:" (a comment system's; news text writes "said:").
+_DATED_COMMENTER = re.compile(
+    r"^.{1,60}?\s(on\s+)?(\w+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+\w+\.?,?\s+\d{4}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+    r",?\s+(at\s+)?\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?\s*(said|says|wrote)\s*:$", re.I)
+_COMMENTER = re.compile(r"^\S+(\s\S+){0,3}\s+says\s*:$", re.I)
+_COMMENTS_HEADING = re.compile(
+    r"^(\d+\s+(responses?|comments?|thoughts|replies|reactions)\b|comments?\b|leave a (comment|reply)|"
+    r"join the (conversation|discussion)|reader comments)", re.I)
 _PROSE_MIN_WORDS = 12
 
 
@@ -211,6 +221,7 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
         seen.add(key)
 
     _mark_related_blocks(stripped, body, reasons)
+    _mark_comments(stripped, body, reasons)
     _mark_edges(stripped, body, reasons, navigation=not extracted)
 
     kept = [lines[i] for i in range(len(lines)) if i not in reasons]
@@ -230,6 +241,27 @@ def _mark_related_blocks(stripped: list[str], body: list[int], reasons: dict[int
             reasons.setdefault(i, "related-content list")
         else:
             inside = False
+
+
+def _mark_comments(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:
+    """Readers' comments after the article: from the first commenter attribution (with the
+    comment count or prompt just above it) to the end, when the attributions leave no doubt:
+    two dated ones ("… on May 2, 2019 at 4:47 pm said:") or three "username says:"."""
+    first = next((k for k, i in enumerate(body) if is_prose(stripped[i])), None)
+    if first is None:
+        return
+    after = body[first + 1:]
+    dated = [k for k, i in enumerate(after) if len(stripped[i].split()) <= 14
+             and _DATED_COMMENTER.match(stripped[i])]
+    says = [k for k, i in enumerate(after) if _COMMENTER.match(stripped[i])]
+    starts = ([dated[0]] if len(dated) >= 2 else []) + ([says[0]] if len(says) >= 3 else [])
+    if not starts:
+        return
+    start = min(starts)
+    while start > 0 and _COMMENTS_HEADING.match(above := stripped[after[start - 1]]) and not is_prose(above):
+        start -= 1
+    for i in after[start:]:
+        reasons.setdefault(i, "reader comments")
 
 
 def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *, navigation: bool = True) -> None:

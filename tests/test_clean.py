@@ -254,3 +254,36 @@ def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> No
     cleaned = clean(text)
 
     assert [(r.text, r.reason) for r in cleaned.removed] == [(line, reason)]
+
+
+ARTICLE_LINES = "\n\n".join(NEWSPAPER_ARTICLE).replace(
+    "{middle}", "The editor, Ruth Calder, said the paper would keep publishing six days a week for now.")
+
+
+@pytest.mark.parametrize("comments", [
+    ["3 responses to “Regional Newspaper Loses Two Legal Battles In One Week”",
+     "oldreader52 says:", "Sad to see. I grew up with this paper.",
+     "Mark T. says:", "Subscribe, people, or lose it.",
+     "gazettefan says:", "They should appeal both."],
+    ["Comments",
+     "Milan Griffes on September 12, 2018 at 4:47 pm said:", "Any update on the appeal?",
+     "Ruth (Gazette) on September 13, 2018 at 5:23 pm said:", "Not yet; we will report it when we know."],
+])
+def test_readers_comments_after_the_article_are_removed(comments: list[str]) -> None:
+    cleaned = clean(ARTICLE_LINES + "\n\n" + "\n\n".join(comments))
+
+    assert cleaned.text == ARTICLE_LINES
+    assert [(r.text, r.reason) for r in cleaned.removed] == [(line, "reader comments") for line in comments]
+
+
+def test_quotes_and_datelines_are_not_comments() -> None:
+    # News writes "said:" before a quote, and datelines carry times: neither starts a comment section.
+    text = "\n\n".join([
+        NEWSPAPER_ARTICLE[0], NEWSPAPER_ARTICLE[1],
+        "Associated Press November 19, 2019, 9:02 AM",
+        "The editor said:", "“We will not stop printing while I am here, whatever the courts decide.”",
+        "Her lawyer said:", "“Both rulings contain errors of law that an appeal court would see at once.”",
+        "A reader on the paper's letters page wrote on November 20, 2019 at 10:15 am:",
+        "“Keep going; the town needs you.”", NEWSPAPER_ARTICLE[3]])
+
+    assert "reader comments" not in {r.reason for r in clean(text).removed}
