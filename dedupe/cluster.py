@@ -17,7 +17,7 @@ import heapq
 from collections.abc import Callable, Iterable, Sequence
 
 
-def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int, int], bool],
+def cluster(n: int, candidates: Iterable[Sequence[int]], verify: Callable[[int, int], bool],
             priority: Sequence[object], *, compatible: Callable[[int, int], bool] | None = None,
             trusted: Callable[[int, int], bool] | None = None,
             sample: int = 5, max_refusals: int = 3) -> tuple[list[int], list[tuple[int, int]]]:
@@ -61,7 +61,11 @@ def cluster(n: int, candidates: Iterable[tuple[int, int]], verify: Callable[[int
     refused: dict[tuple[int, int], int] = {}
 
     for i, j in candidates:
-        ri, rj = _find(root, i), _find(root, j)
+        ri, rj = root[i], root[j]  # most items are roots or point at theirs: no call for them
+        if root[ri] != ri:
+            ri = _find(root, i)
+        if root[rj] != rj:
+            rj = _find(root, j)
         if ri == rj:
             continue
         between = (ri, rj) if ri < rj else (rj, ri)
@@ -119,7 +123,7 @@ def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int, check: Cal
     return agree * 2 > total
 
 
-def spanning_pairs(n: int, candidates: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+def spanning_pairs(n: int, candidates: Iterable[Sequence[int]]) -> list[tuple[int, int]]:
     """The candidate pairs that :func:`cluster` verifies first if every pair verifies:
     each pair that joins two groups not yet joined, in order (a spanning forest).
 
@@ -128,7 +132,11 @@ def spanning_pairs(n: int, candidates: Iterable[tuple[int, int]]) -> list[tuple[
     root = list(range(n))
     forest = []
     for i, j in candidates:
-        ri, rj = _find(root, i), _find(root, j)
+        ri, rj = root[i], root[j]
+        if root[ri] != ri:
+            ri = _find(root, i)
+        if root[rj] != rj:
+            rj = _find(root, j)
         if ri != rj:
             root[rj] = ri
             forest.append((i, j))

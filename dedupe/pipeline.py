@@ -286,7 +286,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
         verifier = Verifier(documents, params, model=model)
         exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
         priority = [priority_key(d) for d in documents]
-        pairs_in_order = [*exact_pairs, *map(tuple, ordered.tolist())]
+        pairs_in_order = [*exact_pairs, *ordered.tolist()]  # [i, j] lists: no tuple per candidate
         verifier.verify_many(spanning_pairs(n, pairs_in_order), engine=engine)
         rep_of, merged = cluster(n, pairs_in_order, verifier.same_story, priority,
                                  compatible=verifier.compatible, trusted=verifier.is_copy)
