@@ -146,3 +146,21 @@ def test_an_unreachable_redis_is_a_clear_error() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(IndexAccessError, match=f"redis://127.0.0.1:{port}/0: cannot reach Redis"):
         Deduper(f"redis://127.0.0.1:{port}/0")
+
+
+def test_sqlite_index_opens_when_another_process_is_writing_the_new_file(tmp_path: Path) -> None:
+    # The CI met this: a second filter process opening a fresh index while the first held its
+    # write lock got "database is locked" at once (SQLite does not wait when waiting could deadlock).
+    from dedupe.index.sqlite_index import SqliteIndex
+
+    path = tmp_path / "seen.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE elsewhere (x)")
+    threading.Timer(0.3, other.execute, ["COMMIT"]).start()
+
+    index = SqliteIndex(path, timeout=10)
+
+    assert index.size() == 0
+    index.close()
+    other.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,13 +51,30 @@ class SqliteIndex(Index):
             self._db = sqlite3.connect(self.location, timeout=timeout, isolation_level=None,
                                        check_same_thread=False)
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            with self._locked():
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    self._db.execute(statement)
+            self._set_up(time.monotonic() + timeout)
         except sqlite3.DatabaseError as err:
             raise IndexAccessError(f"{self.location}: cannot open as a dedupe index: {err}") from err
+
+    def _set_up(self, deadline: float) -> None:
+        """WAL mode and the tables, retried while another process holds the file.
+
+        Switching to WAL needs the file to itself, and SQLite reports "database
+        is locked" at once, without waiting, when another process opening the
+        same new file is in the middle of it.
+        """
+        while True:
+            try:
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                with self._locked():
+                    for statement in filter(str.strip, _SCHEMA.split(";")):
+                        self._db.execute(statement)
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) and "busy" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
