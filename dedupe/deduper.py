@@ -17,7 +17,6 @@ outlet's template lines are learned as they recur across stories.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 import time
@@ -39,7 +38,7 @@ from .index.base import FORMAT_VERSION
 from .params import Params
 from .read import Record
 from .readers.base import oversized
-from .sign import Signer, TokenHasher
+from .sign import Signer, TokenHasher, text_hash
 from .tfidf import TfidfModel
 from .verify import Verifier
 
@@ -288,7 +287,7 @@ def _as_document(stored: StoredDocument) -> Document:
 
 def line_hash(key: str) -> int:
     """A line key's signed 64-bit hash (what indexes count)."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+    return text_hash(key, signed=True)
 
 
 def parse_time(value: str | None) -> float | None:

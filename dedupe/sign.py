@@ -28,6 +28,12 @@ _MULT = np.uint64(0x9E3779B97F4A7C15)
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
+def text_hash(text: str, *, signed: bool = False) -> int:
+    """The 64-bit BLAKE2b hash of a token or line, the same in every process and on every machine
+    (``signed``: as a signed 64-bit integer, what SQLite stores)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=signed)
+
+
 class TokenHasher:
     """Hash tokens to 64 bits, each distinct token once (BLAKE2b, deterministic).
 
@@ -68,7 +74,7 @@ class TokenHasher:
         self.tokens.append(token)
         if new == len(self._hashes):
             self._hashes = np.concatenate([self._hashes, np.empty(len(self._hashes), dtype=np.uint64)])
-        self._hashes[new] = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+        self._hashes[new] = text_hash(token)
         return new
 
     def __call__(self, tokens: Sequence[str]) -> np.ndarray:

@@ -18,7 +18,6 @@ on the common ids.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import math
 from collections import Counter
@@ -31,6 +30,7 @@ from typing import TypeVar
 import numpy as np
 
 from .arrays import distinct_counts, distinct_inverse
+from .sign import text_hash
 
 def _english_stop_words() -> frozenset[str]:
     """scikit-learn's English stop-word list.
@@ -143,7 +143,7 @@ class TfidfModel:
             n = self.n_docs_ + self.prior_docs
             df = self.df_.get(term, 0) + self.prior_docs * background_doc_share(term)
             self._idf[tid] = math.log((n + 1) / (df + 1)) + 1
-            self._hash[tid] = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+            self._hash[tid] = text_hash(term)  # as TokenHasher hashes it: Vectorizer relies on that
         return tid
 
     def idf(self, term: str) -> float:
