@@ -152,14 +152,7 @@ def _read_url(url: str, context: ReadContext) -> Iterator[Record]:
         except OSError as err:
             yield Record(id_, "", name, warning=f"{name}: cannot read: {err}")
             continue
-        try:
-            if data[:2] == _GZIP_MAGIC:
-                data = gzip.decompress(data)
-        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-            context.problem(f"{name}: truncated or damaged gzip ({err}); file skipped")
-            continue
-        yield from _read_data(data, id_, name, context.options.input_format or _format_of_name(path) or _sniff(data),
-                              context)
+        yield from _read_bytes(data, id_, name, context.options.input_format or _format_of_name(path), context)
 
 
 def _format_of_name(name: str) -> str | None:
@@ -186,13 +179,24 @@ def _read_file(path: Path, id_: str, context: ReadContext) -> Iterator[Record]:
 
                     yield from read_warc(stream, name, context)
             return
-        data = gzip.decompress(path.read_bytes()) if zipped else path.read_bytes()
+        data = path.read_bytes()
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         context.problem(f"{name}: truncated or damaged gzip ({err}); what came before was read, the rest skipped")
         return
     except OSError as err:
         yield Record(id_, "", name, warning=f"{name}: cannot read: {err.strerror or err}")
         return
+    yield from _read_bytes(data, id_, name, fmt, context)
+
+
+def _read_bytes(data: bytes, id_: str, name: str, fmt: str | None, context: ReadContext) -> Iterator[Record]:
+    """Records of a whole file's bytes, gzipped or not, in ``fmt`` (None: sniffed from the content)."""
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+            context.problem(f"{name}: truncated or damaged gzip ({err}); file skipped")
+            return
     yield from _read_data(data, id_, name, fmt or _sniff(data), context)
 
 

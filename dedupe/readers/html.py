@@ -46,8 +46,8 @@ def extract(page: str | bytes, *, url: str | None = None) -> Extracted:
     return Extracted(html_to_text(text), metadata, main_content=False)
 
 
-def html_record(data: bytes, id_: str, name: str, *, url: str | None = None) -> Record:
-    """The record of an HTML file's bytes."""
+def html_record(data: str | bytes, id_: str, name: str, *, url: str | None = None) -> Record:
+    """The record of an HTML page (bytes are decoded as the page declares)."""
     found = extract(data, url=url)
     meta = found.metadata
     return Record(id_, found.text, name, title=meta.get("title"), url=meta.get("url"),

@@ -82,15 +82,9 @@ def _response(record: Any, code: str, status: Any, where: str, url: str | None) 
         return None  # redirects, errors, images, scripts: not articles
     body = record.content_stream().read()
     charset = _charset(content_type)
-    page: str | bytes = body
-    if charset:
-        page = body.decode(charset, errors="replace")
-    from .html import extract
+    from .html import html_record
 
-    found = extract(page, url=url)
-    meta = found.metadata
-    return Record("", found.text, where, title=meta.get("title"), url=meta.get("url"), source=meta.get("source"),
-                  published=meta.get("published"), extracted=found.main_content)
+    return html_record(body.decode(charset, errors="replace") if charset else body, "", where, url=url)
 
 
 def _charset(content_type: str) -> str | None:
