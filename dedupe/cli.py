@@ -78,12 +78,8 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
     """
     progress = Progress(enabled=True if show_progress else (False if quiet else None))
     if engine == "dask":
-        try:
-            with dask_engine(scheduler, workers=jobs) as on_dask:
-                result: Result = deduplicate(reader.read(inputs), params, do_clean=not no_clean, progress=progress,
-                                             engine=on_dask)
-        except DedupeError as err:
-            raise click.ClickException(str(err)) from err
+        result: Result = run(_deduplicate_on_dask, scheduler, jobs, reader.read(inputs), params,
+                             do_clean=not no_clean, progress=progress)
     else:
         result = run(deduplicate, reader.read(inputs), params, do_clean=not no_clean, jobs=jobs, progress=progress)
     _report_warnings(result)
@@ -104,6 +100,13 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
                    f"{s['candidate_pairs']} candidate pairs (LSH index {s['lsh_index_bytes'] / 1e6:.1f} MB), "
                    f"{s['verified_pairs']} verified, "
                    f"{s['warnings']} warnings{reader.summary()}", err=True)
+
+
+def _deduplicate_on_dask(scheduler: str, workers: int, records: Iterable[Record], params: Params,
+                         **kwargs: Any) -> Result:
+    """:func:`deduplicate` on a Dask engine for ``scheduler``, started and stopped here."""
+    with dask_engine(scheduler, workers=workers) as engine:
+        return deduplicate(records, params, engine=engine, **kwargs)
 
 
 def _print_removed(documents: Iterable[Document]) -> None:
