@@ -10,7 +10,7 @@ import numpy as np
 
 from .arrays import distinct, distinct_counts
 from .clean import Cleaned, Removal, TemplateLines, clean, is_prose, without_templates
-from .normalize import paragraph_spans
+from .normalize import normalize, paragraph_spans
 from .normalize import paragraph_tokens as paragraph_tokens_of
 from .read import Record
 from .sign import TokenHasher, fold32, shingle_hashes
@@ -108,15 +108,24 @@ def _rewrite_weights(sizes: list[int], prose: list[bool]) -> list[int]:
 
 
 def split_paragraphs(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The paragraphs of a cleaned text that have tokens, each with its tokens (as :func:`_outline` finds them)."""
-    lines = [line.strip() for line in text.splitlines()]
-    line_tokens = {k: paragraph_tokens_of(line) for k, line in enumerate(lines) if line}
+    """The paragraphs of a cleaned text that have tokens, each with its tokens."""
     split = []
-    for span in paragraph_spans(lines):
-        tokens = line_tokens[span[0]] if len(span) == 1 else tuple(t for k in span for t in line_tokens[k])
+    for paragraph, lines in _paragraph_lines(text):
+        tokens = paragraph_tokens_of(lines[0]) if len(lines) == 1 else tuple(
+            t for line in lines for t in paragraph_tokens_of(line))
         if tokens:
-            split.append((lines[span[0]] if len(span) == 1 else " ".join(lines[k] for k in span), tokens))
+            split.append((paragraph, tokens))
     return split
+
+
+def _paragraph_lines(text: str) -> list[tuple[str, list[str]]]:
+    """Each paragraph of a text (:func:`dedupe.normalize.paragraph_spans`) with its stripped lines."""
+    lines = [line.strip() for line in text.splitlines()]
+    found = []
+    for span in paragraph_spans(lines):
+        parts = [lines[k] for k in span]
+        found.append((parts[0] if len(parts) == 1 else " ".join(parts), parts))
+    return found
 
 
 @dataclass(frozen=True)
@@ -129,14 +138,14 @@ class _Outline:
 
 
 def _outline(text: str, keys: list[str]) -> _Outline:
-    """The paragraphs of a cleaned text (as :func:`split_paragraphs` finds them) from its line keys."""
-    lines = [line.strip() for line in text.splitlines()]
-    key_of = dict(zip([k for k, line in enumerate(lines) if line], keys))
+    """The paragraphs of a cleaned text (as :func:`split_paragraphs` finds them) from the
+    normalized key of each of its non-empty lines, in order."""
+    key_iter = iter(keys)
     texts, sizes = [], []
-    for span in paragraph_spans(lines):
-        size = sum(key_of[k].count(" ") + 1 for k in span if key_of[k])
+    for paragraph, lines in _paragraph_lines(text):
+        size = sum(key.count(" ") + 1 for key in (next(key_iter) for _ in lines) if key)
         if size:
-            texts.append(lines[span[0]] if len(span) == 1 else " ".join(lines[k] for k in span))
+            texts.append(paragraph)
             sizes.append(size)
     return _Outline(" ".join(k for k in keys if k), texts, sizes)
 
@@ -232,7 +241,7 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         text, removed, keys = cleaned.text, cleaned.removed, cleaned.keys
     else:
         text, removed = record.text.strip(), []
-        keys = [" ".join(paragraph_tokens_of(line.strip())) for line in text.splitlines() if line.strip()]
+        keys = [normalize(line) for line in text.splitlines() if line.strip()]
     outline = _outline(text, keys)
     flat = outline.joined.split()
     warning = record.warning

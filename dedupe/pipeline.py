@@ -93,7 +93,7 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
 
     def warm_up() -> None:  # wordfreq's list and datasketch (which imports scipy) take a second to load
         load_wordfreq()
-        if sign:
+        if sign and not signers:
             signers.append(Signer(num_perm=params.num_perm, seed=params.seed))
 
     if do_clean:
@@ -105,8 +105,7 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
             templates = TemplateLines().fit_keys([[k for k in c.keys if k] for c, r in zip(cleaned, records)
                                                   if not r.warning])
             stage.advance(len(records))
-    if not signers:
-        warm_up()
+    warm_up()  # unless the cleaning did (each part is done once)
     if model is not None:
         _fit(model, records, cleaned, templates)
     # The signer and model are made before workers fork, so that they share them.
