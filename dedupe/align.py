@@ -67,12 +67,14 @@ def align(similarity: np.ndarray, a_sizes: Sequence[int], b_sizes: Sequence[int]
     for i in range(rows):
         take = best[i, :-1] + gain[i]
         np.maximum.accumulate(np.maximum(best[i, 1:], take), out=best[i + 1, 1:])
+    table = best.tolist()  # Python floats: the walk back reads single cells, which NumPy does slowly
     pairs = []
     i, j = rows, cols
     while i > 0 and j > 0:
-        if best[i, j] == best[i - 1, j]:
+        here = table[i][j]
+        if here == table[i - 1][j]:
             i -= 1
-        elif best[i, j] == best[i, j - 1]:
+        elif here == table[i][j - 1]:
             j -= 1
         else:
             pairs.append((i - 1, j - 1, round(float(sim[i - 1, j - 1]), 4)))
