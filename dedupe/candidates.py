@@ -71,24 +71,35 @@ def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_row
     members = np.tile(np.arange(n), bands)
     order = np.lexsort((members, keys))
     keys, members = keys[order], members[order]
+    del order
     found = []
     for offset in range(1, max_bucket + 1):
-        same = keys[offset:] == keys[:-offset]
-        if not same.any():
+        same = np.flatnonzero(keys[offset:] == keys[:-offset])
+        if not len(same):
             break
-        found.append(np.stack([members[:-offset][same], members[offset:][same]], axis=1))
+        # One pair usually shares several bands: each offset's pairs are made distinct at once,
+        # as 64-bit keys, so that the pairs of every band never all sit in memory together.
+        found.append(pair_keys(rows[members[same]], rows[members[same + offset]]))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.sort(rows[np.concatenate(found)], axis=1)
-    return unique_pairs(pairs)
+    return pairs_of(distinct(np.concatenate(found)))
+
+
+def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The distinct pairs of two index arrays as sorted 64-bit keys ``min << 32 | max``."""
+    return distinct(np.minimum(a, b).astype(np.int64) << 32 | np.maximum(a, b).astype(np.int64))
+
+
+def pairs_of(keys: np.ndarray) -> np.ndarray:
+    """The ``(m, 2)`` pairs of 64-bit pair keys."""
+    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
 
 
 def unique_pairs(pairs: np.ndarray) -> np.ndarray:
     """Distinct rows of an ``(m, 2)`` array of non-negative int pairs, sorted."""
     if len(pairs) == 0:
         return pairs.reshape(0, 2).astype(np.int64)
-    keys = distinct(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
-    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
+    return pairs_of(distinct(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64)))
 
 
 def estimated_jaccard(signatures: np.ndarray, pairs: np.ndarray, *, positions: int | None = None) -> np.ndarray:

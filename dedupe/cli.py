@@ -21,11 +21,12 @@ from .compare import compare as compare_documents
 from .dask_engine import dask_engine
 from .deduper import Deduper, parse_window
 from .document import Document
-from .formats import (comparison_html, comparison_text, evaluation_text, evidence_dict, evidence_text,
-                      metadata_fields, to_json, to_jsonl, to_table)
+from .formats import (comparison_html, comparison_text, document_rows, evaluation_text, evidence_dict,
+                      evidence_text, metadata_fields, to_json, to_table, write_jsonl)
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
-from .parallel import worker_count
+from .parallel import Engine, worker_count
+from .parts import FORMATS as PART_FORMATS, check_parquet, write_parquet, write_parts
 from .progress import Progress
 from .read import Record, read_inputs
 from .report import report_data, to_html
@@ -42,10 +43,16 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
-              show_default=True, help="table for people; json one object; jsonl one line per document.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "parquet"]), default="table",
+              show_default=True, help="table for people; json one object; jsonl one line per document; parquet "
+                                      "the jsonl rows as a table (with -o FILE or --output-dir; needs pyarrow).")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to FILE instead of standard output.")
+@click.option("--output-dir", metavar="URL",
+              help="jsonl/parquet: write the rows as part-00000.jsonl, part-00001.jsonl, … of --part-size documents "
+                   "each, in input order, into this folder or fsspec URL (with --engine dask, by the workers).")
+@click.option("--part-size", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Documents per part with --output-dir.")
 @param_options
 @input_options
 @click.option("--no-clean", is_flag=True, help="Compare the text as given, boilerplate included.")
@@ -66,9 +73,10 @@ def main() -> None:
               help="Progress of each stage on stderr even when it is not a terminal (e.g. into a log).")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress and no summary on stderr (warnings still printed).")
-def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, reader: Inputs, no_clean: bool,
-            show_removed: bool, with_evidence: bool, pair: tuple[tuple[str, str], ...], jobs: int, engine: str,
-            scheduler: str, show_progress: bool, quiet: bool) -> None:
+def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], output_dir: str | None, part_size: int,
+            params: Params, reader: Inputs, no_clean: bool, show_removed: bool, with_evidence: bool,
+            pair: tuple[tuple[str, str], ...], jobs: int, engine: str, scheduler: str, show_progress: bool,
+            quiet: bool) -> None:
     """Cluster near-duplicate articles and pick one representative per story.
 
     INPUT is a folder (every readable file below it), a file (text, HTML,
@@ -76,24 +84,24 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
     input. JSON records are {"id", "text"} plus optional title, url, source,
     published.
     """
+    parts = _parts_writer(fmt, output, output_dir, part_size, with_evidence, pair, quiet)
     progress = Progress(enabled=True if show_progress else (False if quiet else None))
     if engine == "dask":
         result: Result = run(_deduplicate_on_dask, scheduler, jobs, reader.read(inputs), params,
-                             do_clean=not no_clean, progress=progress)
+                             do_clean=not no_clean, progress=progress, keep_removed=show_removed, then=parts)
     else:
-        result = run(deduplicate, reader.read(inputs), params, do_clean=not no_clean, jobs=jobs, progress=progress)
+        result = run(deduplicate, reader.read(inputs), params, do_clean=not no_clean, jobs=jobs, progress=progress,
+                     keep_removed=show_removed)
+        if parts is not None:
+            run(parts, result, None)
     _report_warnings(result)
     if show_removed:
         _print_removed(result.documents)
     if pair:
         _print_pairs(result, pair, fmt, output)
         return
-    if fmt == "jsonl":
-        output.write(to_jsonl(result, with_evidence=with_evidence))
-    elif fmt == "json":
-        output.write(to_json(result))
-    else:
-        output.write(to_table(result))
+    if parts is None:
+        _write_result(result, fmt, output, with_evidence=with_evidence)
     if not quiet:
         s = result.stats
         click.echo(f"dedupe: {s['documents']} documents, {s['clusters']} clusters, "
@@ -102,11 +110,49 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], params: Params, 
                    f"{s['warnings']} warnings{reader.summary()}", err=True)
 
 
-def _deduplicate_on_dask(scheduler: str, workers: int, records: Iterable[Record], params: Params,
-                         **kwargs: Any) -> Result:
-    """:func:`deduplicate` on a Dask engine for ``scheduler``, started and stopped here."""
+def _write_result(result: Result, fmt: str, output: IO[str], *, with_evidence: bool) -> None:
+    if fmt == "parquet":
+        run(write_parquet, document_rows(result, with_evidence=with_evidence), output.name)
+    elif fmt == "jsonl":
+        write_jsonl(result, output, with_evidence=with_evidence)
+    elif fmt == "json":
+        output.write(to_json(result))
+    else:
+        output.write(to_table(result))
+
+
+def _deduplicate_on_dask(scheduler: str, workers: int, records: Iterable[Record], params: Params, *,
+                         then: Callable[[Result, Engine], object] | None = None, **kwargs: Any) -> Result:
+    """:func:`deduplicate` on a Dask engine for ``scheduler``, started and stopped here;
+    ``then(result, engine)`` runs before it stops (writing the output in parts)."""
     with dask_engine(scheduler, workers=workers) as engine:
-        return deduplicate(records, params, engine=engine, **kwargs)
+        result = deduplicate(records, params, engine=engine, **kwargs)
+        if then is not None:
+            then(result, engine)
+        return result
+
+
+def _parts_writer(fmt: str, output: IO[str], output_dir: str | None, part_size: int, with_evidence: bool,
+                  pair: tuple[tuple[str, str], ...], quiet: bool) -> Callable[[Result, Engine | None], None] | None:
+    """Check the output options before the run; with ``--output-dir``, the function that writes the parts."""
+    if fmt == "parquet":
+        run(check_parquet)
+        if not output_dir and not pair and output.name in ("-", "<stdout>"):
+            raise click.UsageError("parquet is binary: give -o FILE or --output-dir")
+    if not output_dir:
+        return None
+    if pair:
+        raise click.UsageError("--pair prints evidence; it does not combine with --output-dir")
+    if fmt not in PART_FORMATS:
+        raise click.UsageError(f"--output-dir writes {' or '.join(PART_FORMATS)} (--format)")
+
+    def write(result: Result, engine: Engine | None) -> None:
+        written = write_parts(document_rows(result, with_evidence=with_evidence), output_dir, fmt=fmt,
+                              part_size=part_size, engine=engine)
+        if not quiet:
+            click.echo(f"dedupe: wrote {len(written)} part(s) to {output_dir}", err=True)
+
+    return write
 
 
 def _print_removed(documents: Iterable[Document]) -> None:

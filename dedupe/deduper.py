@@ -281,8 +281,9 @@ class Deduper:
 
 def _as_document(stored: StoredDocument) -> Document:
     record = Record(stored.id, "", f"index#{stored.number}", url=stored.url)
-    return Document(index=0, record=record, text=stored.text, removed=[], fingerprint=stored.fingerprint,
-                    shingles=stored.shingles, words=np.empty(0, dtype=np.uint32), size=stored.size)
+    return Document(index=0, record=record, text_utf8=stored.text.encode("utf-8"), removed=[],
+                    fingerprint=stored.fingerprint, shingles=stored.shingles, words=np.empty(0, dtype=np.uint32),
+                    size=stored.size)
 
 
 def line_hash(key: str) -> int:

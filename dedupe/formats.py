@@ -22,7 +22,7 @@ import html
 import json
 import re
 import textwrap
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -91,6 +91,12 @@ def to_jsonl(result: Result, *, with_evidence: bool = False) -> str:
     """The jsonl format: one line per input document, in input order."""
     return "".join(json.dumps(row, ensure_ascii=False) + "\n"
                    for row in document_rows(result, with_evidence=with_evidence))
+
+
+def write_jsonl(result: Result, output: IO[str], *, with_evidence: bool = False) -> None:
+    """Write the jsonl format a line at a time (the output of a large input does not fit one string)."""
+    for row in document_rows(result, with_evidence=with_evidence):
+        output.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def to_json(result: Result, *, with_evidence: bool = True) -> str:

@@ -8,7 +8,7 @@ own module; this one only chains them (:func:`deduplicate`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -68,7 +68,7 @@ class Result:
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True, jobs: int = 1,
                 progress: Progress | None = None, sign: bool = True,
                 model: TfidfModel | None = None, engine: Engine | None = None,
-                keep_raw: bool = True) -> list[Document]:
+                keep_raw: bool = True, keep_removed: bool = True) -> list[Document]:
     """Clean (learning the input's template lines first), tokenize, hash and sign records.
 
     Args:
@@ -82,6 +82,9 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         keep_raw: Keep each record's raw text in ``Document.record``. Without
             it, each range's raw texts and rule-cleaned forms are dropped as
             soon as its documents arrive, which lowers the peak memory.
+        keep_removed: Keep each document's removed lines (``Document.removed``);
+            without them, documents travel back from workers faster and take
+            less memory.
     """
     progress = progress or Progress(enabled=False)
     records = _read_all(records, progress)
@@ -109,7 +112,7 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     if model is not None:
         _fit(model, records, cleaned, templates)
     # The signer and model are made before workers fork, so that they share them.
-    preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model)
+    preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model, keep_removed)
     with progress.stage("prepare", len(records)) as stage:
         def done(start: int, stop: int) -> None:
             stage.advance_range(start, stop)
@@ -184,6 +187,7 @@ class _Preparer:
     do_clean: bool
     signer: Signer | None
     model: TfidfModel | None = None
+    keep_removed: bool = True
     # The token vocabulary, kept from range to range within one process (each worker has its own).
     _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
     _vectorizer: list[Vectorizer] = field(default_factory=list, compare=False, repr=False)
@@ -212,7 +216,17 @@ class _Preparer:
                 d.signatures = first[id(d.shingles)].signatures
         for d in documents:
             d.record = None  # type: ignore[assignment]  # the caller has it; not sent back
+            if not self.keep_removed:
+                d.removed = []
         return documents
+
+
+def _in_order(first: list[tuple[int, int]], then: np.ndarray, *, step: int = 1 << 16) -> Iterator[Sequence[int]]:
+    """The pairs ``first``, then the rows of the array ``then``, as ``[i, j]`` lists made a
+    slice at a time: millions of candidate pairs as Python lists would take gigabytes."""
+    yield from first
+    for start in range(0, len(then), step):
+        yield from then[start:start + step].tolist()
 
 
 def priority_key(doc: Document) -> tuple[int, str, int]:
@@ -221,7 +235,8 @@ def priority_key(doc: Document) -> tuple[int, str, int]:
 
 
 def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_clean: bool = True,
-                jobs: int = 1, progress: Progress | None = None, engine: Engine | None = None) -> Result:
+                jobs: int = 1, progress: Progress | None = None, engine: Engine | None = None,
+                keep_removed: bool = True) -> Result:
     """Cluster records into stories.
 
     Args:
@@ -233,6 +248,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
         progress: Reports each stage (and keeps its seconds in ``Result.seconds``).
         engine: Where the per-document and per-pair work runs (default:
             ``jobs`` local processes; see :mod:`dedupe.dask_engine`).
+        keep_removed: Keep each document's removed boilerplate lines (``Document.removed``).
 
     Returns:
         Result: clusters, per-document evidence and the verified pairs. Its
@@ -245,7 +261,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     model = TfidfModel()
     # The raw text is not needed once cleaned: memory per document stays down.
     documents = prepare_all(records, params, do_clean=do_clean, progress=progress, model=model, engine=engine,
-                            keep_raw=False)
+                            keep_raw=False, keep_removed=keep_removed)
     n = len(documents)
     stats: dict[str, int] = {"documents": n}
     usable = [d for d in documents if not d.warning]
@@ -277,17 +293,19 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
         strength = (estimated_jaccard(estimates[0], candidates, positions=32)
                     + 0.5 * estimated_jaccard(estimates[1], candidates, positions=32))
         ordered = candidates[np.lexsort((candidates[:, 1], candidates[:, 0], -strength))]
+        stats["candidate_pairs"] = len(candidates)
+        del found, estimates, signatures, candidates, strength  # copies of the signatures, pairs in other orders
+        for d in documents:
+            d.signatures = None  # only LSH needs them
         stage.advance(len(heads))
-    stats["candidate_pairs"] = len(candidates)
     stats["lsh_index_bytes"] = lsh_bytes
 
     with progress.stage("cluster", len(ordered)) as stage:
         verifier = Verifier(documents, params, model=model)
         exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
         priority = [priority_key(d) for d in documents]
-        pairs_in_order = [*exact_pairs, *ordered.tolist()]  # [i, j] lists: no tuple per candidate
-        verifier.verify_many(spanning_pairs(n, pairs_in_order), engine=engine)
-        rep_of, merged = cluster(n, pairs_in_order, verifier.same_story, priority,
+        verifier.verify_many(spanning_pairs(n, _in_order(exact_pairs, ordered)), engine=engine)
+        rep_of, merged = cluster(n, _in_order(exact_pairs, ordered), verifier.same_story, priority,
                                  compatible=verifier.compatible, trusted=verifier.is_copy)
         pairs = [verifier.verify(i, j) for i, j in merged]
         stage.advance(len(ordered))

@@ -2,7 +2,8 @@
 
 A line per stage with counts and rates, rewritten in place while the stage
 runs; silent unless enabled (by default: only when stderr is a terminal).
-The seconds per stage are kept either way (:attr:`Progress.seconds`).
+The seconds per stage are kept either way (:attr:`Progress.seconds`), and
+so is the memory when each stage ended (:attr:`Progress.memory`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from time import perf_counter
 from typing import TextIO
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
 
 
 class Progress:
@@ -28,6 +34,7 @@ class Progress:
         self.enabled = _is_terminal(self.stream) if enabled is None else enabled
         self.every = every
         self.seconds: dict[str, float] = {}
+        self.memory: dict[str, tuple[float, float]] = {}  # (resident, peak so far) in MB at each stage's end
 
     @contextmanager
     def stage(self, name: str, total: int | None = None) -> Iterator[Stage]:
@@ -38,8 +45,9 @@ class Progress:
         finally:
             elapsed = perf_counter() - stage.start
             self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
+            resident, peak = self.memory[name] = memory_mb()
             if self.enabled:
-                self.stream.write(f"\r{stage.line(elapsed)}\n")
+                self.stream.write(f"\r{stage.line(elapsed)}, memory {resident:,.0f} MB (peak {peak:,.0f} MB)\n")
                 self.stream.flush()
 
 
@@ -72,6 +80,23 @@ class Stage:
         of = f"/{self.total:,}" if self.total is not None else ""
         rate = f" ({self.done / elapsed:,.0f}/s)" if elapsed > 0 and self.done else ""
         return f"{self.name}: {self.done:,}{of} in {elapsed:.1f} s{rate}"
+
+
+def memory_mb() -> tuple[float, float]:
+    """This process's resident memory now, and the peak so far of it or of any worker it has
+    waited for (the largest single process), in MB. Linux; elsewhere the peaks only (0 on Windows)."""
+    if resource is None:
+        return 0.0, 0.0
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    if sys.platform == "darwin":
+        peak /= 1024  # bytes there, kilobytes on Linux
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            resident = int(f.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        resident = peak
+    return resident, max(peak, resident)
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -185,7 +185,9 @@ def build_terms(hashes: np.ndarray, idf: np.ndarray, rows: np.ndarray, n_paragra
     weights /= np.where(norms > 0, norms, 1.0)[rows]
     document = (1 + np.log(np.maximum(np.bincount(cols, counts, minlength=len(vocab)), 1))) * term_idf
     norm = np.linalg.norm(document)
-    return Terms(vocab, rows.astype(np.int32), cols.astype(np.int32), weights, n_paragraphs,
+    # Most documents have fewer than 65,536 paragraphs and terms: their indices take 2 bytes.
+    index = np.uint16 if max(n_paragraphs, len(vocab)) <= 0xFFFF else np.int32
+    return Terms(vocab, rows.astype(index), cols.astype(index), weights, n_paragraphs,
                  document / norm if norm else document)
 
 

@@ -168,7 +168,7 @@ class Verifier:
             if i not in documents:
                 self._features(i)
                 documents[i] = replace(self.documents[i], terms=self._terms[i], weights=self._rewrite_weights[i],
-                                       record=None, text="", removed=[], signatures=None)
+                                       record=None, text_utf8=b"", removed=[], signatures=None)
         return Verifier(_Documents(documents), self.params, model=self._model)
 
     @property

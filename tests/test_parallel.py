@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import time
 from pathlib import Path
 
+import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from feed_builders import seed_feed
@@ -70,8 +73,21 @@ def test_progress_prints_counts_and_rates_when_enabled() -> None:
             stage.advance()
 
     final = stream.getvalue().split("\r")[-1]
-    assert final.startswith("sign: 4/4 in ") and final.endswith("/s)\n")
+    assert final.startswith("sign: 4/4 in ") and re.search(r"/s\), memory [\d,]+ MB \(peak [\d,]+ MB\)\n$", final)
     assert progress.seconds["sign"] >= 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="resident memory is read from Linux's /proc")
+def test_progress_keeps_the_memory_at_each_stage_end() -> None:
+    progress = Progress(enabled=False)
+    with progress.stage("before"):
+        pass
+    with progress.stage("allocate"):
+        block = np.ones(80 * 2**20 // 8)  # 80 MB, every page written
+    resident_before, _ = progress.memory["before"]
+    resident, peak = progress.memory["allocate"]
+    assert resident - resident_before >= 70 and peak >= resident
+    del block
 
 
 def test_progress_is_silent_when_not_a_terminal() -> None:
