@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -64,21 +65,42 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
     # Objects that exist at the fork are frozen out of the garbage collector:
     # otherwise a collection in a worker touches every one of them and copies
     # the whole parent's memory, page by page, into each worker.
-    gc.freeze()
     collecting = gc.isenabled()
-    gc.disable()  # nor do results, many small objects arriving at once, need collecting while they arrive
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(ranges))) as pool:
-            for (start, stop), done in zip(ranges, pool.imap(_run, ranges)):
-                results.extend(done)
-                if on_chunk:
-                    on_chunk(start, stop)
+        with frozen_objects():
+            gc.disable()  # nor do results, many small objects arriving at once, need collecting while they arrive
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(ranges))) as pool:
+                for (start, stop), done in zip(ranges, pool.imap(_run, ranges)):
+                    results.extend(done)
+                    if on_chunk:
+                        on_chunk(start, stop)
     finally:
         _TASK = None
-        gc.unfreeze()
         if collecting:
             gc.enable()
     return results
+
+
+_FROZEN = [0]  # depth of nested frozen_objects blocks
+
+
+@contextmanager
+def frozen_objects() -> Iterator[None]:
+    """Leave the objects that exist now out of garbage collections until the block ends.
+
+    A long run holds millions of long-lived objects (documents, vectors); a
+    full collection walks all of them, and the millions of small objects the
+    later stages make trigger many. Blocks nest: the objects return to the
+    collector when the outermost block ends.
+    """
+    gc.freeze()
+    _FROZEN[0] += 1
+    try:
+        yield
+    finally:
+        _FROZEN[0] -= 1
+        if not _FROZEN[0]:
+            gc.unfreeze()
 
 
 class Engine(Protocol):

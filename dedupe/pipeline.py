@@ -18,7 +18,7 @@ from .clean import Cleaned, TemplateLines, clean, without_templates
 from .cluster import cluster, spanning_pairs
 from .document import Document, Salience, Vectorizer, prepare
 from .normalize import tokens
-from .parallel import Engine, LocalEngine, worker_count
+from .parallel import Engine, LocalEngine, frozen_objects, worker_count
 from .params import Params
 from .progress import Progress
 from .read import Record
@@ -222,11 +222,13 @@ class _Preparer:
 
 
 def _in_order(first: list[tuple[int, int]], then: np.ndarray, *, step: int = 1 << 16) -> Iterator[Sequence[int]]:
-    """The pairs ``first``, then the rows of the array ``then``, as ``[i, j]`` lists made a
-    slice at a time: millions of candidate pairs as Python lists would take gigabytes."""
+    """The pairs ``first``, then the rows of the array ``then``, made a slice at a time:
+    millions of candidate pairs as Python objects would take gigabytes."""
     yield from first
     for start in range(0, len(then), step):
-        yield from then[start:start + step].tolist()
+        # zip's tuples are recycled as the caller unpacks them: no new container per pair, and so
+        # no garbage collections triggered by millions of them.
+        yield from zip(then[start:start + step, 0].tolist(), then[start:start + step, 1].tolist())
 
 
 def priority_key(doc: Document) -> tuple[int, str, int]:
@@ -260,8 +262,18 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     engine = engine or LocalEngine(worker_count(jobs))
     model = TfidfModel()
     # The raw text is not needed once cleaned: memory per document stays down.
-    documents = prepare_all(records, params, do_clean=do_clean, progress=progress, model=model, engine=engine,
-                            keep_raw=False, keep_removed=keep_removed)
+    # Long-lived objects (records, cleaned texts, then documents) are left out of garbage
+    # collections: each block freezes what exists when it starts.
+    with frozen_objects():
+        documents = prepare_all(records, params, do_clean=do_clean, progress=progress, model=model,
+                                engine=engine, keep_raw=False, keep_removed=keep_removed)
+        with frozen_objects():
+            return _cluster_prepared(documents, params, model, engine, progress)
+
+
+def _cluster_prepared(documents: list[Document], params: Params, model: TfidfModel, engine: Engine,
+                      progress: Progress) -> Result:
+    """The stages after preparing: exact duplicates, candidates, clustering, evidence."""
     n = len(documents)
     stats: dict[str, int] = {"documents": n}
     usable = [d for d in documents if not d.warning]

@@ -211,15 +211,29 @@ class Terms:
     document: np.ndarray
 
 
-def cosine(a: Terms, b: Terms) -> float:
-    """Cosine of two documents' TF-IDF vectors."""
-    _, ia, ib = np.intersect1d(a.vocab, b.vocab, assume_unique=True, return_indices=True)
+def common_terms(a: Terms, b: Terms) -> tuple[np.ndarray, np.ndarray]:
+    """The positions in ``a.vocab`` and in ``b.vocab`` of the terms the two share, in term order.
+
+    Both vocabularies are sorted: a binary search of each of ``a``'s terms
+    in ``b``'s is twice as fast as ``np.intersect1d`` on them.
+    """
+    if not len(b.vocab):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    at = np.searchsorted(b.vocab, a.vocab)
+    at[at == len(b.vocab)] = 0
+    found = b.vocab[at] == a.vocab
+    return np.flatnonzero(found), at[found]
+
+
+def cosine(a: Terms, b: Terms, common: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """Cosine of two documents' TF-IDF vectors (``common``: their :func:`common_terms`, if known)."""
+    ia, ib = common if common is not None else common_terms(a, b)
     return float(np.dot(a.document[ia], b.document[ib]))
 
 
-def paragraph_cosines(a: Terms, b: Terms) -> np.ndarray:
+def paragraph_cosines(a: Terms, b: Terms, common: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Cosines of every paragraph of ``a`` with every paragraph of ``b``."""
-    _, ia, ib = np.intersect1d(a.vocab, b.vocab, assume_unique=True, return_indices=True)
+    ia, ib = common if common is not None else common_terms(a, b)
     return _on_columns(a, ia) @ _on_columns(b, ib).T
 
 

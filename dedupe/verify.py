@@ -30,7 +30,7 @@ from .align import Alignment, align
 from .document import Document
 from .parallel import Engine, LocalEngine, Window
 from .params import Params
-from .tfidf import Terms, TfidfModel, cosine, evenly_spaced, paragraph_cosines
+from .tfidf import Terms, TfidfModel, common_terms, cosine, evenly_spaced, paragraph_cosines
 
 SAME_STORY = ("exact", "near-duplicate", "contained", "rewrite")
 
@@ -201,13 +201,13 @@ class Verifier:
         """True when documents ``i`` and ``j`` may share a cluster (see :meth:`Evidence.compatible`)."""
         return self.verify(i, j).compatible(self.params.rewrite_threshold)
 
-    def cosine(self, i: int, j: int) -> float:
-        """Document TF-IDF cosine of documents ``i`` and ``j``."""
-        return cosine(self.terms(i), self.terms(j))
+    def cosine(self, i: int, j: int, common: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+        """Document TF-IDF cosine of documents ``i`` and ``j`` (``common``: their shared terms, if known)."""
+        return cosine(self.terms(i), self.terms(j), common)
 
-    def alignment(self, i: int, j: int) -> Alignment:
-        """In-order paragraph alignment of documents ``i`` and ``j``."""
-        similarity = paragraph_cosines(self.terms(i), self.terms(j))
+    def alignment(self, i: int, j: int, common: tuple[np.ndarray, np.ndarray] | None = None) -> Alignment:
+        """In-order paragraph alignment of documents ``i`` and ``j`` (``common`` as for :meth:`cosine`)."""
+        similarity = paragraph_cosines(self.terms(i), self.terms(j), common)
         return align(similarity, self._weights(i), self._weights(j), min_score=self.params.paragraph_min_score)
 
     def _weights(self, i: int) -> list[int]:
@@ -259,11 +259,12 @@ class Verifier:
         p = self.params
         a, b = self.documents[i], self.documents[j]
         jaccard, a_in_b, b_in_a = base["jaccard"], base["a_in_b"], base["b_in_a"]
-        cosine = self.cosine(i, j)
+        common = common_terms(self.terms(i), self.terms(j))  # for the cosine and, often, the alignment
+        cosine = self.cosine(i, j, common)
         if cosine < p.min_cosine:
             relation = "partial" if max(a_in_b, b_in_a) >= 0.1 else "unrelated"
             return Evidence(relation=relation, similarity=max(jaccard, cosine), cosine=cosine, **base)
-        aligned = self.alignment(i, j)
+        aligned = self.alignment(i, j, common)
         found = dict(cosine=cosine, aligned=aligned.score, aligned_pairs=len(aligned.pairs),
                      shorter_aligned=aligned.a_share if a.size <= b.size else aligned.b_share)
         if aligned.score >= p.rewrite_threshold:

@@ -15,7 +15,7 @@ from dedupe.normalize import tokens
 from dedupe.params import Params
 from dedupe.pipeline import prepare_all
 from dedupe.read import read_inputs
-from dedupe.tfidf import STOP_WORDS, TfidfModel, english_frequency
+from dedupe.tfidf import STOP_WORDS, Terms, TfidfModel, common_terms, english_frequency
 from dedupe.verify import Verifier
 from feed_builders import seed_feed
 
@@ -55,3 +55,19 @@ def test_vectors_made_while_preparing_equal_the_verifiers_own(tmp_path: Path) ->
         assert d.weights == verifier._weights(d.index)
         for name in ("vocab", "rows", "cols", "weights", "document"):
             assert np.array_equal(getattr(d.terms, name), getattr(theirs, name)), name
+
+
+def test_common_terms_are_the_intersection_of_the_vocabularies() -> None:
+    rng = np.random.default_rng(5)
+    pool = rng.integers(0, 2**63, 3000, dtype=np.int64).astype(np.uint64)
+    for size_a, size_b in [(300, 400), (1, 50), (50, 1), (0, 10), (10, 0), (2000, 2000)]:
+        a = _terms_over(np.sort(rng.choice(pool, size_a, replace=False)))
+        b = _terms_over(np.sort(rng.choice(pool, size_b, replace=False)))
+        _, ia, ib = np.intersect1d(a.vocab, b.vocab, assume_unique=True, return_indices=True)
+        found = common_terms(a, b)
+        assert found[0].tolist() == ia.tolist() and found[1].tolist() == ib.tolist()
+
+
+def _terms_over(vocab: np.ndarray) -> Terms:
+    empty = np.empty(0, dtype=np.uint16)
+    return Terms(vocab, empty, empty, np.empty(0), 0, np.ones(len(vocab)))
