@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from .errors import DedupeError
-from .parallel import available_cores, window
+from .parallel import available_cores, single_threaded_blas, window
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -84,7 +84,8 @@ class DaskEngine:
 
 
 def _apply(func: Callable[[S, int, int], list[R]], shared: S, start: int, stop: int) -> list[R]:
-    return func(shared, start, stop)
+    with single_threaded_blas():  # as in the local engine's workers, which inherit it
+        return func(shared, start, stop)
 
 
 @contextmanager

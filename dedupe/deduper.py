@@ -36,6 +36,7 @@ from .document import Document, Salience, prepare
 from .index import Index, StoredDocument, check_meta, encode_meta, open_index
 from .index.base import FORMAT_VERSION
 from .params import Params
+from .parallel import single_threaded_blas
 from .read import Record
 from .readers.base import oversized
 from .sign import Signer, TokenHasher, text_hash
@@ -173,7 +174,7 @@ class Deduper:
         sees the ones before it), with one commit for all: much faster on a
         SQLite index, and the other processes sharing it wait meanwhile.
         """
-        with self._lock, self.index.transaction():
+        with self._lock, self.index.transaction(), single_threaded_blas():
             decisions = [self._judge(record, add) for record in records]
         for decision in decisions:
             self.counts["warnings" if decision.warning else "duplicates" if decision.duplicate else "new"] += 1

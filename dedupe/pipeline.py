@@ -18,7 +18,7 @@ from .clean import Cleaned, TemplateLines, clean, without_templates
 from .cluster import cluster, spanning_pairs
 from .document import Document, Salience, Vectorizer, prepare
 from .normalize import tokens
-from .parallel import Engine, LocalEngine, frozen_objects, worker_count
+from .parallel import Engine, LocalEngine, frozen_objects, single_threaded_blas, worker_count
 from .params import Params
 from .progress import Progress
 from .read import Record
@@ -264,7 +264,7 @@ def deduplicate(records: Iterable[Record], params: Params | None = None, *, do_c
     # The raw text is not needed once cleaned: memory per document stays down.
     # Long-lived objects (records, cleaned texts, then documents) are left out of garbage
     # collections: each block freezes what exists when it starts.
-    with frozen_objects():
+    with frozen_objects(), single_threaded_blas():
         documents = prepare_all(records, params, do_clean=do_clean, progress=progress, model=model,
                                 engine=engine, keep_raw=False, keep_removed=keep_removed)
         with frozen_objects():

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from feed_builders import seed_feed
 from dedupe.cli import main
 from dedupe.cluster import spanning_pairs
-from dedupe.parallel import LocalEngine, map_ranges
+from dedupe.parallel import LocalEngine, map_ranges, single_threaded_blas
 from dedupe.params import Params
 from dedupe.pipeline import prepare_all
 from dedupe.progress import Progress
@@ -131,3 +131,23 @@ def test_progress_reports_every_stage_with_counts(tmp_path: Path) -> None:
     names = [line.split(":")[0] for line in finished]
     assert names == ["read", "clean", "templates", "prepare", "candidates", "cluster", "evidence"]
     assert finished[0].startswith("read: 20 in ") and finished[1].startswith("clean: 20/20 in ")
+
+
+def _blas_threads(shared: object, start: int, stop: int) -> list[int]:
+    """The threads of NumPy's own BLAS (the one its matrix products use)."""
+    from threadpoolctl import threadpool_info
+
+    found = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas" and "numpy" in i["filepath"]]
+    return [max(found, default=0)] * (stop - start)
+
+
+def test_blas_runs_on_one_thread_in_the_block_and_in_its_workers() -> None:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(2, user_api="blas"):  # the default on this 2-core machine; set so that it is known
+        if _blas_threads(None, 0, 1) != [2]:
+            pytest.skip("NumPy's BLAS is not one threadpoolctl can set to two threads here")
+        with single_threaded_blas():
+            assert set(map_ranges(_blas_threads, None, 4, jobs=2, chunk_size=1)) == {1}  # forked workers
+            assert _blas_threads(None, 0, 1) == [1]
+        assert _blas_threads(None, 0, 1) == [2]  # restored
