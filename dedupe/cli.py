@@ -26,7 +26,7 @@ from .formats import (comparison_html, comparison_text, document_rows, evaluatio
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
 from .parallel import Engine, single_threaded_blas, worker_count
-from .parts import FORMATS as PART_FORMATS, check_parquet, write_parquet, write_parts
+from .parts import FORMATS as PART_FORMATS, check_destination, check_parquet, write_parquet, write_parts
 from .progress import Progress
 from .read import Record, read_inputs
 from .report import report_data, to_html
@@ -147,6 +147,7 @@ def _parts_writer(fmt: str, output: IO[str], output_dir: str | None, part_size: 
         raise click.UsageError("--pair prints evidence; it does not combine with --output-dir")
     if fmt not in PART_FORMATS:
         raise click.UsageError(f"--output-dir writes {' or '.join(PART_FORMATS)} (--format)")
+    run(check_destination, output_dir)
 
     def write(result: Result, engine: Engine | None) -> None:
         written = write_parts(document_rows(result, with_evidence=with_evidence), output_dir, fmt=fmt,

@@ -69,6 +69,27 @@ def write_parts(rows: Sequence[dict[str, Any]], url: str, *, fmt: str = "jsonl",
     return engine.map_ranges(_write_range, shared, n_parts, chunk_size=1, part=_rows_of_parts)
 
 
+def check_destination(url: str) -> None:
+    """Raise a clear error when ``url`` already holds parts (of an earlier run): new parts
+    would mix with any left over, and a reader of the folder would get both."""
+    if _has_fsspec():
+        import fsspec
+
+        fs, root = fsspec.core.url_to_fs(url)
+        try:
+            names = [name.rsplit("/", 1)[-1] for name in fs.ls(root, detail=False)]
+        except (FileNotFoundError, NotADirectoryError):
+            return
+    elif os.path.isdir(url):
+        names = os.listdir(url)
+    else:
+        return
+    found = sorted(n for n in names if n.startswith("part-") and n.endswith(tuple(f".{f}" for f in FORMATS)))
+    if found:
+        raise DedupeError(f"{url} already holds parts ({found[0]}, … {len(found)} in all): "
+                          "remove them or choose another destination")
+
+
 def check_parquet() -> None:
     """Raise a clear error when pyarrow, which writes Parquet, is missing."""
     if importlib.util.find_spec("pyarrow") is None:

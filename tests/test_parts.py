@@ -107,3 +107,12 @@ def test_a_destination_that_cannot_be_written_is_named(feed: Path, tmp_path: Pat
     blocker.write_text("not a folder")
     result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "jsonl", "--output-dir", str(blocker / "out")])
     assert result.exit_code == 1 and str(blocker / "out") in result.output
+
+
+def test_a_destination_with_parts_of_an_earlier_run_stops_the_run(feed: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _cluster(str(feed), "--format", "jsonl", "--output-dir", str(out), "--part-size", "7")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "parquet", "--output-dir", str(out)])
+    assert result.exit_code == 1 and "already holds parts (part-00000.jsonl" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing written or removed
