@@ -183,3 +183,18 @@ def test_checkout_launcher_cli_py() -> None:
 
     assert done.returncode == 0, done.stderr
     _check_seed_clustering(_jsonl(done.stdout))
+
+
+def test_cluster_show_removed_names_each_removed_line_where_it_stands() -> None:
+    result = _invoke("cluster", str(SEEDS), "--show-removed", "-q", "--format", "jsonl")
+    assert result.exit_code == 0
+    removed = [line for line in result.stderr.splitlines() if line.startswith("removed ")]
+    by_file = Counter(line.split()[1].rsplit(":", 1)[0] for line in removed)
+    assert len(by_file) >= 3  # 001, 003 and 004 end in boilerplate
+    for line in removed:
+        where, rest = line[len("removed "):].split(" ", 1)
+        path, number = where.rsplit(":", 1)
+        text = rest.split("] ", 1)[1]
+        source = Path(path).read_text(encoding="utf-8").splitlines()[int(number) - 1].strip()
+        assert source == text
+    assert any("is a premium online portal" in line for line in removed)
