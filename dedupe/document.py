@@ -225,9 +225,21 @@ def _rarity(token: str) -> float:
     return -math.log(max(background_doc_share(token), 1e-6))
 
 
+_NONE = np.empty(0, dtype=np.uint32)
+
+
+def share_hashes(copy: Document, head: Document) -> None:
+    """Give a document prepared without hashes those of an earlier one with the same cleaned text."""
+    if copy.fingerprint != head.fingerprint:
+        raise ValueError(f"documents {copy.index} and {head.index} have different texts")
+    copy.shingles, copy.words, copy.terms, copy.weights = head.shingles, head.words, head.terms, head.weights
+    copy.signatures = head.signatures
+
+
 def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience,
             cleaned: Cleaned | None = None, templates: TemplateLines | None = None, do_clean: bool = True,
-            seen: dict[str, Document] | None = None, vectorizer: Vectorizer | None = None) -> Document:
+            seen: dict[str, Document] | None = None, vectorizer: Vectorizer | None = None,
+            hashes: bool = True) -> Document:
     """Clean, tokenize and hash one record.
 
     Args:
@@ -240,6 +252,9 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
             their hashes instead of computing them again.
         vectorizer: Computes the TF-IDF vectors and rewrite weights now
             (for every document of a batch, in its worker processes).
+        hashes: Compute the shingles, salient words and vectors. Without,
+            they are left empty: for a copy of an earlier document, whose
+            are shared with it afterwards (:func:`share_hashes`).
     """
     if do_clean:
         cleaned = cleaned or clean(record.text, extracted=record.extracted)
@@ -260,6 +275,8 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
     terms = weights = None
     if twin is not None:
         shingles, words, terms, weights = twin.shingles, twin.words, twin.terms, twin.weights
+    elif not hashes:
+        shingles = words = _NONE
     else:
         ids = salience.hasher.ids(flat)
         shingles = shingle_hashes(salience.hasher.hashes[ids], shingle_size)

@@ -181,10 +181,11 @@ class Window(Sequence[Any]):
 
 
 def window(shared: Any, start: int, stop: int) -> Any:
-    """What a range needs of ``shared``: a :class:`Window` of a sequence, or of each sequence of a tuple."""
+    """What a range needs of ``shared``: a :class:`Window` of a sequence, or of each sequence of a
+    tuple (None stays None)."""
     if isinstance(shared, tuple):
         return tuple(window(s, start, stop) for s in shared)
-    return Window(shared, start, stop)
+    return None if shared is None else Window(shared, start, stop)
 
 
 def _run(bounds: tuple[int, int]) -> list[Any]:

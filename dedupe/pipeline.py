@@ -7,6 +7,7 @@ own module; this one only chains them (:func:`deduplicate`).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,7 @@ import numpy as np
 from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
 from .clean import Cleaned, TemplateLines, clean, without_templates
 from .cluster import cluster, spanning_pairs
-from .document import Document, Salience, Vectorizer, prepare
+from .document import Document, Salience, Vectorizer, prepare, share_hashes
 from .normalize import tokens
 from .parallel import Engine, LocalEngine, frozen_objects, single_threaded_blas, worker_count
 from .params import Params
@@ -111,6 +112,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     warm_up()  # unless the cleaning did (each part is done once)
     if model is not None:
         _fit(model, records, cleaned, templates)
+    # Exact copies (one cleaned text) are prepared in full once, wherever they fall.
+    heads = _heads(records, cleaned, templates) if do_clean else None
     # The signer and model are made before workers fork, so that they share them.
     preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model, keep_removed)
     with progress.stage("prepare", len(records)) as stage:
@@ -121,10 +124,27 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
                     records[i] = replace(records[i], text="")
                     cleaned[i] = None
 
-        documents = engine.map_ranges(preparer, (records, cleaned), len(records), chunk_size=chunk, on_chunk=done)
+        documents = engine.map_ranges(preparer, (records, cleaned, heads), len(records), chunk_size=chunk,
+                                      on_chunk=done)
     for d, r in zip(documents, records):
         d.record = r
+    for i, head in enumerate(heads or ()):
+        if head != i:
+            share_hashes(documents[i], documents[head])
     return documents
+
+
+def _heads(records: Sequence[Record], cleaned: Sequence[Cleaned | None],
+           templates: TemplateLines | None) -> list[int]:
+    """For each record, the first record whose cleaned text is the same (its fingerprint, as
+    :func:`dedupe.document.prepare` computes it), or itself."""
+    first: dict[str, int] = {}
+    heads = []
+    for i, (record, found) in enumerate(zip(records, cleaned)):
+        keys = [] if found is None or record.warning else [
+            k for k in found.keys if k and not (templates is not None and templates.is_template(k))]
+        heads.append(first.setdefault(hashlib.sha1(" ".join(keys).encode()).hexdigest(), i) if keys else i)
+    return heads
 
 
 def _read_all(records: Iterable[Record], progress: Progress) -> list[Record]:
@@ -192,27 +212,31 @@ class _Preparer:
     _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
     _vectorizer: list[Vectorizer] = field(default_factory=list, compare=False, repr=False)
 
-    def __call__(self, shared: tuple[Sequence[Record], Sequence[Cleaned | None]], start: int,
-                 stop: int) -> list[Document]:
+    def __call__(self, shared: tuple[Sequence[Record], Sequence[Cleaned | None], Sequence[int] | None],
+                 start: int, stop: int) -> list[Document]:
         p = self.params
-        records, cleaned = shared
+        records, cleaned, heads = shared
         if not self._salience:
             self._salience.append(Salience(TokenHasher(), p.salient_words))
             if self.model is not None:
                 self._vectorizer.append(Vectorizer(self._salience[0].hasher, self.model))
         salience = self._salience[0]
         vectorizer = self._vectorizer[0] if self._vectorizer else None
-        seen: dict[str, Document] = {}
+        # Copies of an earlier document get its hashes afterwards (see prepare_all); without
+        # the copies known ahead (no cleaning), the copies within this range share them.
+        seen: dict[str, Document] | None = {} if heads is None else None
         documents = [prepare(i, records[i], shingle_size=p.shingle_size, salience=salience, cleaned=cleaned[i],
-                             templates=self.templates, do_clean=self.do_clean, seen=seen, vectorizer=vectorizer)
+                             templates=self.templates, do_clean=self.do_clean, seen=seen, vectorizer=vectorizer,
+                             hashes=heads is None or heads[i] == i)
                      for i in range(start, stop)]
         if self.signer is not None:
-            first = {id(d.shingles): d for d in documents}  # identical texts share their hash arrays
+            heads_here = [d for d in documents if heads is None or heads[d.index] == d.index]
+            first = {id(d.shingles): d for d in heads_here}  # identical texts share their hash arrays
             distinct = list(first.values())
             signatures = self.signer.sign([d.shingles for d in distinct] + [d.words for d in distinct])
             for k, d in enumerate(distinct):
                 d.signatures = signatures[[k, k + len(distinct)]]
-            for d in documents:
+            for d in heads_here:
                 d.signatures = first[id(d.shingles)].signatures
         for d in documents:
             d.record = None  # type: ignore[assignment]  # the caller has it; not sent back

@@ -21,6 +21,7 @@ from dedupe.params import Params
 from dedupe.pipeline import prepare_all
 from dedupe.progress import Progress
 from dedupe.read import read_inputs
+from dedupe.tfidf import TfidfModel
 from dedupe.verify import Verifier
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,3 +152,19 @@ def test_blas_runs_on_one_thread_in_the_block_and_in_its_workers() -> None:
             assert set(map_ranges(_blas_threads, None, 4, jobs=2, chunk_size=1)) == {1}  # forked workers
             assert _blas_threads(None, 0, 1) == [1]
         assert _blas_threads(None, 0, 1) == [2]  # restored
+
+
+def test_copies_anywhere_in_the_input_share_the_first_ones_hashes(tmp_path: Path) -> None:
+    records = list(read_inputs([str(seed_feed(tmp_path / "feed.jsonl", copies=40))]))
+    documents = prepare_all(records, Params(), jobs=2, model=TfidfModel())  # ranges of 64 documents
+    first: dict[str, int] = {}
+    far_copies = 0
+    for d in documents:
+        head = documents[first.setdefault(d.fingerprint, d.index)]
+        if head is not d and not d.warning:
+            assert d.shingles is head.shingles and d.terms is head.terms and d.signatures is head.signatures
+            far_copies += head.index // 64 != d.index // 64
+    assert far_copies >= 20  # copies prepared in other ranges than their first
+    alone = prepare_all(records, Params(), jobs=1, model=TfidfModel())
+    assert [(d.fingerprint, d.signatures.tolist(), d.weights) for d in alone] == \
+        [(d.fingerprint, d.signatures.tolist(), d.weights) for d in documents]
