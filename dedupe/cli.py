@@ -145,6 +145,8 @@ def _parts_writer(fmt: str, output: IO[str], output_dir: str | None, part_size: 
         return None
     if pair:
         raise click.UsageError("--pair prints evidence; it does not combine with --output-dir")
+    if output.name not in ("-", "<stdout>"):
+        raise click.UsageError("give either -o FILE or --output-dir, not both")
     if fmt not in PART_FORMATS:
         raise click.UsageError(f"--output-dir writes {' or '.join(PART_FORMATS)} (--format)")
     run(check_destination, output_dir)

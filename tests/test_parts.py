@@ -96,6 +96,7 @@ def test_parts_written_by_the_workers_of_a_local_cluster(feed: Path, tmp_path: P
     (["--format", "parquet"], "parquet is binary: give -o FILE or --output-dir"),
     (["--format", "table", "--output-dir", "out"], "--output-dir writes jsonl or parquet"),
     (["--format", "jsonl", "--output-dir", "out", "--pair", "a", "b"], "does not combine with --output-dir"),
+    (["--format", "jsonl", "--output-dir", "out", "-o", "rows.jsonl"], "either -o FILE or --output-dir, not both"),
 ])
 def test_output_options_that_do_not_fit_stop_before_the_run(feed: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["cluster", str(feed), *args])
