@@ -383,35 +383,36 @@ class TemplateLines:
             if len(ds) >= self.min_docs:
                 by_docs[frozenset(ds)].append(k)
         words = {k: k.count(" ") + 1 for k in doc_sets}
-        distinct_lines: dict[int, set[str]] = {}
+        weights: dict[int, dict[str, int]] = {}
         for docs, keys in by_docs.items():
-            if self._is_template(docs, doc_lines, words, distinct_lines):
+            if self._is_template(docs, doc_lines, words, weights):
                 self.lines_.update(keys)
         return self
 
     def _is_template(self, docs: frozenset[int], doc_lines: list[list[str]], words: dict[str, int],
-                     distinct_lines: dict[int, set[str]]) -> bool:
+                     weights: dict[int, dict[str, int]]) -> bool:
         """True when, in most sampled documents, the lines common to half of the sample are a minority.
 
-        Stops measuring documents as soon as the majority is decided.
+        ``weights`` caches, per document, the words each distinct line adds to
+        it (repeats counted). Stops measuring documents as soon as the
+        majority is decided.
         """
         sampled = sorted(docs)[:: max(1, len(docs) // self.sample)]
         present: Counter[str] = Counter()
         for d in sampled:
-            if d not in distinct_lines:
-                distinct_lines[d] = set(doc_lines[d])
-            present.update(distinct_lines[d])
+            if d not in weights:
+                found = weights[d] = {}
+                for k in doc_lines[d]:
+                    found[k] = found.get(k, 0) + words[k]
+            present.update(weights[d].keys())
         half = len(sampled) / 2
-        common_lines = {k for k, n in present.items() if n >= half}
+        common_lines = [k for k, n in present.items() if n >= half]
         needed = len(sampled) // 2 + 1  # minority documents for a template (the median is below max_share)
         minority = majority = 0
         for d in sampled:
-            total = common = 0
-            for k in doc_lines[d]:
-                n = words[k]
-                total += n
-                if k in common_lines:
-                    common += n
+            weight = weights[d]
+            total = sum(weight.values())
+            common = sum(weight.get(k, 0) for k in common_lines)
             if total and common / total < self.max_share:
                 minority += 1
                 if minority >= needed:
