@@ -25,7 +25,7 @@ from .formats import (comparison_html, comparison_text, document_rows, evaluatio
                       evidence_text, metadata_fields, to_json, to_table, write_jsonl)
 from .params import Params
 from .pipeline import Result, deduplicate, prepare_all
-from .parallel import Engine, single_threaded_blas, worker_count
+from .parallel import Engine, worker_count
 from .parts import FORMATS as PART_FORMATS, check_destination, check_parquet, write_parquet, write_parts
 from .progress import Progress
 from .read import Record, read_inputs
@@ -37,10 +37,8 @@ _DEFAULTS = Params()
 
 @click.group()
 @click.version_option(__version__, prog_name="dedupe")
-@click.pass_context
-def main(ctx: click.Context) -> None:
+def main() -> None:
     """Find near-duplicate news articles: syndicated copies, truncations and rewrites."""
-    ctx.with_resource(single_threaded_blas())  # every command's matrices are small (see the function)
 
 
 @main.command()

@@ -84,7 +84,7 @@ class DaskEngine:
 
 
 def _apply(func: Callable[[S, int, int], list[R]], shared: S, start: int, stop: int) -> list[R]:
-    with single_threaded_blas():  # as in the local engine's workers, which inherit it
+    with single_threaded_blas():  # as the local engine's workers do (parallel._run)
         return func(shared, start, stop)
 
 

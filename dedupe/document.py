@@ -225,7 +225,13 @@ def _rarity(token: str) -> float:
     return -math.log(max(background_doc_share(token), 1e-6))
 
 
-_NONE = np.empty(0, dtype=np.uint32)
+_UNSHARED = np.empty(0, dtype=np.uint32)  # a copy's hashes until share_hashes gives it its head's
+
+
+def fingerprint_of(joined_keys: str) -> str:
+    """The fingerprint of a cleaned text from its normalized line keys joined by spaces
+    (exact copies share it)."""
+    return hashlib.sha1(joined_keys.encode()).hexdigest()
 
 
 def share_hashes(copy: Document, head: Document) -> None:
@@ -270,13 +276,13 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
     if warning is None and not flat:
         warning = (f"{record.origin}: no article text left after boilerplate removal"
                    if record.text.strip() else f"{record.origin}: empty document")
-    fingerprint = hashlib.sha1(outline.joined.encode()).hexdigest()
+    fingerprint = fingerprint_of(outline.joined)
     twin = seen.get(fingerprint) if seen is not None else None
     terms = weights = None
     if twin is not None:
         shingles, words, terms, weights = twin.shingles, twin.words, twin.terms, twin.weights
     elif not hashes:
-        shingles = words = _NONE
+        shingles = words = _UNSHARED
     else:
         ids = salience.hasher.ids(flat)
         shingles = shingle_hashes(salience.hasher.hashes[ids], shingle_size)

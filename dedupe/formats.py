@@ -87,16 +87,20 @@ def evidence_dict(result: Result, ev: Evidence) -> dict[str, Any]:
     return d
 
 
+def jsonl_line(row: dict[str, Any]) -> str:
+    """One row of the jsonl format, with its newline."""
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
 def to_jsonl(result: Result, *, with_evidence: bool = False) -> str:
     """The jsonl format: one line per input document, in input order."""
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n"
-                   for row in document_rows(result, with_evidence=with_evidence))
+    return "".join(map(jsonl_line, document_rows(result, with_evidence=with_evidence)))
 
 
 def write_jsonl(result: Result, output: IO[str], *, with_evidence: bool = False) -> None:
     """Write the jsonl format a line at a time (the output of a large input does not fit one string)."""
     for row in document_rows(result, with_evidence=with_evidence):
-        output.write(json.dumps(row, ensure_ascii=False) + "\n")
+        output.write(jsonl_line(row))
 
 
 def to_json(result: Result, *, with_evidence: bool = True) -> str:

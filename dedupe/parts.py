@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import DedupeError
-from .parallel import Engine, LocalEngine
+from .formats import jsonl_line
+from .parallel import Engine, LocalEngine, Window
 
 FORMATS = ("jsonl", "parquet")
 # The Parquet columns and their types: the jsonl fields; ``evidence`` (with --evidence) and
@@ -64,7 +65,7 @@ def write_parts(rows: Sequence[dict[str, Any]], url: str, *, fmt: str = "jsonl",
     except (OSError, ValueError) as err:
         raise DedupeError(f"cannot write to {url}: {err}") from err
     n_parts = max(1, -(-len(rows) // part_size))
-    shared = (list(rows), url.rstrip("/"), fmt, part_size)
+    shared = (rows, url.rstrip("/"), fmt, part_size)
     engine = engine or LocalEngine()
     return engine.map_ranges(_write_range, shared, n_parts, chunk_size=1, part=_rows_of_parts)
 
@@ -124,7 +125,7 @@ def _write_range(shared: tuple[Sequence[dict[str, Any]], str, str, int], start: 
             if fmt == "parquet":
                 write_parquet(part, f)
             else:
-                f.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part).encode("utf-8"))
+                f.write("".join(map(jsonl_line, part)).encode("utf-8"))
         written.append(path)
     return written
 
@@ -145,7 +146,5 @@ def _open_for_writing(path: str) -> Any:
 def _rows_of_parts(shared: tuple[Sequence[dict[str, Any]], str, str, int], start: int,
                    stop: int) -> tuple[Sequence[dict[str, Any]], str, str, int]:
     """What writing parts ``start`` to ``stop`` needs: their rows, still indexed as in the whole."""
-    from .parallel import Window
-
     rows, url, fmt, part_size = shared
     return Window(rows, start * part_size, min(len(rows), stop * part_size)), url, fmt, part_size

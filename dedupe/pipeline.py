@@ -7,7 +7,6 @@ own module; this one only chains them (:func:`deduplicate`).
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ import numpy as np
 from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
 from .clean import Cleaned, TemplateLines, clean, without_templates
 from .cluster import cluster, spanning_pairs
-from .document import Document, Salience, Vectorizer, prepare, share_hashes
+from .document import Document, Salience, Vectorizer, fingerprint_of, prepare, share_hashes
 from .normalize import tokens
 from .parallel import Engine, LocalEngine, frozen_objects, single_threaded_blas, worker_count
 from .params import Params
@@ -143,7 +142,7 @@ def _heads(records: Sequence[Record], cleaned: Sequence[Cleaned | None],
     for i, (record, found) in enumerate(zip(records, cleaned)):
         keys = [] if found is None or record.warning else [
             k for k in found.keys if k and not (templates is not None and templates.is_template(k))]
-        heads.append(first.setdefault(hashlib.sha1(" ".join(keys).encode()).hexdigest(), i) if keys else i)
+        heads.append(first.setdefault(fingerprint_of(" ".join(keys)), i) if keys else i)
     return heads
 
 
