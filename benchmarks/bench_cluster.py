@@ -64,17 +64,25 @@ def labels(path: Path) -> dict[str, object]:
         return {r["id"]: r["cluster"] for r in map(json.loads, f)}
 
 
+NAMES = {  # each system's key (--systems) and its name in the tables
+    "dedupe": "dedupe (all cores)",
+    "jobs1": "dedupe --jobs 1",
+    "dask": "dedupe --engine dask (local cluster)",
+    "baseline": "baseline (MinHashLSH 0.5, raw 5-shingles, components)",
+}
+
+
 def systems_for(path: Path, out: Path) -> dict[str, tuple[str, list[str]]]:
     """Each system's name in the tables, and its command (writing ``out / KEY.jsonl``)."""
     dedupe = [sys.executable, "-m", "dedupe.cli", "cluster", str(path), "--format", "jsonl", "--progress"]
-    return {
-        "dedupe": ("dedupe (all cores)", [*dedupe, "-o", str(out / "dedupe.jsonl")]),
-        "jobs1": ("dedupe --jobs 1", [*dedupe, "--jobs", "1", "-o", str(out / "jobs1.jsonl")]),
-        "dask": ("dedupe --engine dask (local cluster)", [*dedupe, "--engine", "dask", "-o", str(out / "dask.jsonl")]),
-        "baseline": ("baseline (MinHashLSH 0.5, raw 5-shingles, components)",
-                     [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), str(path),
-                      str(out / "baseline.jsonl")]),
+    commands = {
+        "dedupe": dedupe,
+        "jobs1": [*dedupe, "--jobs", "1"],
+        "dask": [*dedupe, "--engine", "dask"],
+        "baseline": [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), str(path)],
     }
+    return {key: (NAMES[key], [*cmd, *(["-o"] if key != "baseline" else []), str(out / f"{key}.jsonl")])
+            for key, cmd in commands.items()}
 
 
 def measure(n_docs: int, seed: int, keys: list[str], repeat: int) -> dict[str, float]:
@@ -136,7 +144,7 @@ def main() -> None:
                              "dask (dedupe --engine dask), baseline")
     args = parser.parse_args()
     keys = args.systems.split(",")
-    unknown = set(keys) - {"dedupe", "jobs1", "dask", "baseline"}
+    unknown = set(keys) - set(NAMES)
     if unknown:
         parser.error(f"unknown systems: {', '.join(sorted(unknown))}")
     sizes = [int(x) for x in args.docs.split(",")]
@@ -146,7 +154,6 @@ def main() -> None:
               "from the previous size; 1 is linear)\n")
         print("| system | " + " | ".join(f"{n:,}" for n in sizes) + " |")
         print("|---|" + "---|" * len(sizes))
-        names = {k: name for k, (name, _) in systems_for(Path("-"), Path("-")).items()}
         for key in keys:
             cells = []
             for k, n in enumerate(sizes):
@@ -155,7 +162,7 @@ def main() -> None:
                     prev = sizes[k - 1]
                     cell += f" (k={math.log(seconds[n][key] / seconds[prev][key]) / math.log(n / prev):.2f})"
                 cells.append(cell)
-            print(f"| {names[key]} | " + " | ".join(cells) + " |")
+            print(f"| {NAMES[key]} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
