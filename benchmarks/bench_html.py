@@ -38,7 +38,7 @@ def _trafilatura(**options: bool) -> Callable[[], Extract]:
         kwargs: dict[str, Any] = dict(options)
         if "deterministic" in inspect.signature(trafilatura.extract).parameters:
             kwargs["deterministic"] = True
-        return lambda html: trafilatura.extract(html, include_comments=False, include_tables=False, **kwargs)
+        return lambda html: trafilatura.extract(html, include_comments=False, **kwargs)
     return make
 
 

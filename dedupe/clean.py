@@ -76,7 +76,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"^(published|updated|posted|last updated|first published)\b.{0,60}$|"
         r"^\(?(reporting|writing|editing|additional reporting) by\b.*\)?$", re.I), 25, 25),
     ("copyright, disclaimer or affiliate notice", re.compile(
-        r"(©|\(c\) ?\d{4}|\bcopyright\b|all rights reserved|does not (always )?(share|support|endorse)|"
+        r"(©|\(c\) ?\d{4}|\bcopyright\b|all rights reserved|"
+        r"does not (always |necessarily )?(share|support|endorse)( or (share|support|endorse))? (the )?(views|opinions)|"
         r"views (and opinions )?expressed|as an amazon associate|affiliate (link|commission)|"
         r"we may earn (a )?(small )?commission|paid partnership|sponsored content)", re.I), 12, 60),
     ("copyright, disclaimer or affiliate notice", re.compile(r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})", re.I),
@@ -106,7 +107,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"/\s*(file photo|getty images|reuters)\b", re.I), 80, 80, ("/",)),
     ("image file name or slug", re.compile(r"\.(jpe?g|png|gif|webp|svg)$"), 30, 30),
     ("image file name or slug", re.compile(
-        r"(\b\d{4} \d{2} \d{2}T\d{6}Z\b)|(\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z]{3})[A-Z0-9]{9,}\b)"), 30, 30,
+        r"(\b\d{4} \d{2} \d{2}T\d{6}Z\b)|(\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z]{3})[A-Z0-9]{9,}\b)"), 15, 15,
      _DIGITS),
     ("navigation", re.compile(
         r"^(home|news|menu|search|skip to (main )?content|back to top( button)?|close|"
@@ -191,8 +192,11 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
         text: The article as scraped, one paragraph per line or blank-line separated.
         templates: Lines learned as an outlet template across the input, if any.
         extracted: The text is a main-content extractor's output (an HTML
-            page's article): it has no menus, so short lines before the first
-            paragraph are article lists, not navigation.
+            page's article): the extractor has already cut the page to the
+            article, so short lines before the first paragraph are article
+            lists, not navigation; short lines after the last one are the
+            article's own (product lists, credits) unless a rule names them;
+            and a repeated line is the article repeating itself.
 
     Returns:
         Cleaned: the kept lines joined by newlines, and every removed line with its reason.
@@ -213,7 +217,7 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
         line = stripped[i]
         reason = rule_reason(line)
         key = keys[i] = _line_key(line)
-        if reason is None and key and key in seen:
+        if reason is None and key and key in seen and not extracted:
             reason = "repeated line"
         if reason is None and _TEASER_END.search(line):
             prefix = _line_key(_TEASER_END.sub("", line))
@@ -226,7 +230,7 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
 
     _mark_related_blocks(stripped, body, reasons)
     _mark_comments(stripped, body, reasons)
-    _mark_edges(stripped, body, reasons, navigation=not extracted)
+    _mark_edges(stripped, body, reasons, page=not extracted)
 
     kept = [lines[i] for i in range(len(lines)) if i not in reasons]
     removed = [Removal(i + 1, stripped[i], reasons[i]) for i in sorted(reasons)]
@@ -271,8 +275,9 @@ def _mark_comments(stripped: list[str], body: list[int], reasons: dict[int, str]
         reasons.setdefault(i, "reader comments")
 
 
-def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *, navigation: bool = True) -> None:
-    """Mark edge notices, and the short non-sentence lines after the last body paragraph."""
+def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *, page: bool = True) -> None:
+    """Mark edge notices; on a whole ``page``, also the menus before the article and the short
+    non-sentence lines after its last body paragraph."""
     for i in body:  # head: edge families only; headlines stay
         if i in reasons:
             continue
@@ -281,7 +286,7 @@ def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *
             reasons[i] = reason
         elif is_prose(stripped[i]):
             break
-    if navigation:
+    if page:
         _mark_navigation(stripped, body, reasons)
     if not any(i not in reasons and is_prose(stripped[i]) for i in body):
         return
@@ -291,7 +296,7 @@ def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *
         reason = rule_reason(stripped[i], at_edge=True)
         if reason:
             reasons[i] = reason
-        elif is_prose(stripped[i]) or _SENTENCE_END.search(stripped[i]):
+        elif not page or is_prose(stripped[i]) or _SENTENCE_END.search(stripped[i]):
             break
         else:
             reasons[i] = "after the end of the article"

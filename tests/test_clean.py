@@ -230,12 +230,50 @@ def test_benchmark_pages_in_html_mode_and_text_mode() -> None:
     rendered = [html_to_text(page) for _, page, _ in pages]
     text_mode = extraction.scores([(clean(text).text, g) for text, g in zip(rendered, gold)])
     kept_all = extraction.scores(list(zip(rendered, gold)))
-    # HTML mode: precise and near-complete.
-    assert html_mode[0] >= 0.95 and html_mode[1] >= 0.94 and html_mode[2] >= 0.95
+    # HTML mode: the issue's target, F1 >= 0.97 (trafilatura alone: 0.964 at best).
+    assert html_mode[0] >= 0.96 and html_mode[1] >= 0.97 and html_mode[2] >= 0.97
     # Text mode: the conservative bias keeps almost all article text, and removal gains precision.
     assert text_mode[1] >= 0.97
     assert text_mode[0] >= kept_all[0] + 0.1
 
+
+
+@pytest.mark.skipif(not extraction.available(), reason="needs ../shared/data/article-extraction-benchmark")
+def test_precise_extraction_that_finds_a_scrap_falls_back_to_the_article() -> None:
+    """On one benchmark page (a reprints notice above the article), trafilatura's precise mode keeps
+    only the notice; the default mode finds the article."""
+    trafilatura = pytest.importorskip("trafilatura", reason="HTML mode needs trafilatura (pip install 'news-dedupe[html]')")
+    from dedupe.readers.html import SCRAP_WORDS, extract
+
+    page, gold = next((html, g) for pid, html, g in extraction.pages() if pid.startswith("f8ff621a0b"))
+    precise = trafilatura.extract(page, favor_precision=True, include_comments=False) or ""
+    assert len(precise.split()) < SCRAP_WORDS  # the case the fallback is for
+    found = extract(page).text
+    assert extraction.page_scores(found, gold)[1] > 0.9
+
+
+def test_extracted_article_keeps_its_repeated_lines_and_closing_list() -> None:
+    """An extractor has already cut the page to the article: an interview's repeated question and
+    the product list that ends a gift guide are article text there (not in a whole page's text)."""
+    text = "\n\n".join([
+        *NEWSPAPER_ARTICLE[:2],
+        "What will you do next?",
+        "We will keep printing, the editor said, and we will appeal both rulings as soon as we can.",
+        "What will you do next?",
+        NEWSPAPER_ARTICLE[3],
+        "Lego Star Wars Bomber",
+        "Polistil Racing Track",
+    ])
+
+    assert clean(text, extracted=True).removed == []
+    assert {r.reason for r in clean(text).removed} == {"repeated line", "after the end of the article"}
+
+
+def test_quoted_refusal_is_not_a_disclaimer() -> None:
+    text = "\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3],
+                         "The commander said: “The United States does not support forced displacement.”"])
+
+    assert clean(text).removed == []
 
 
 @pytest.mark.parametrize("line, reason", [

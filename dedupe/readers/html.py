@@ -2,9 +2,12 @@
 
 trafilatura was chosen by measurement on the 181 annotated pages of the
 article-extraction benchmark (``benchmarks/bench_html.py``; see the README).
-When it finds no main content, all visible text is kept instead
+It runs with ``favor_precision`` (tables kept, comments not); where that
+finds only a scrap (fewer than :data:`SCRAP_WORDS` words), the default mode
+is tried too and wins when it finds half as much again. When neither finds
+main content, all visible text is kept instead
 (:func:`dedupe.render.html_to_text`), so that nothing is lost; the text
-pass of the cleaner follows in both cases.
+pass of the cleaner follows in every case.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from ..render import html_to_text
 from .base import Record
 
 INSTALL_HINT = "reading HTML needs trafilatura: pip install 'news-dedupe[html]'"
+SCRAP_WORDS = 50  # a precise extraction this short may have picked a notice instead of the article
 
 
 @dataclass
@@ -35,7 +39,11 @@ def extract(page: str | bytes, *, url: str | None = None) -> Extracted:
     except ImportError as err:
         raise InputError(INSTALL_HINT) from err
     found = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False,
-                                        include_tables=False)
+                                        favor_precision=True)
+    if found is None or _words(found.text) < SCRAP_WORDS:
+        broader = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
+        if broader is not None and (found is None or _words(broader.text) > 1.5 * _words(found.text)):
+            found = broader
     metadata = {}
     if found is not None:
         metadata = {k: v for k, v in (("title", found.title), ("url", found.url or url),
@@ -44,6 +52,10 @@ def extract(page: str | bytes, *, url: str | None = None) -> Extracted:
             return Extracted(found.text, metadata)
     text = page if isinstance(page, str) else decode_file(page)
     return Extracted(html_to_text(text), metadata, main_content=False)
+
+
+def _words(text: str | None) -> int:
+    return len(text.split()) if text else 0
 
 
 def html_record(data: str | bytes, id_: str, name: str, *, url: str | None = None) -> Record:
