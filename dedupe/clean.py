@@ -77,7 +77,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"^\(?(reporting|writing|editing|additional reporting) by\b.*\)?$", re.I), 25, 25),
     ("copyright, disclaimer or affiliate notice", re.compile(
         r"(©|\(c\) ?\d{4}|\bcopyright\b|all rights reserved|"
-        r"does not (always |necessarily )?(share|support|endorse)( or (share|support|endorse))? (the )?(views|opinions)|"
+        r"does not (always |necessarily )?(share|support|endorse)( or (share|support|endorse))? "
+        r"(the )?(views|opinions)|"
         r"views (and opinions )?expressed|as an amazon associate|affiliate (link|commission)|"
         r"we may earn (a )?(small )?commission|paid partnership|sponsored content)", re.I), 12, 60),
     ("copyright, disclaimer or affiliate notice", re.compile(r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})", re.I),

@@ -242,7 +242,7 @@ def test_benchmark_pages_in_html_mode_and_text_mode() -> None:
 def test_precise_extraction_that_finds_a_scrap_falls_back_to_the_article() -> None:
     """On one benchmark page (a reprints notice above the article), trafilatura's precise mode keeps
     only the notice; the default mode finds the article."""
-    trafilatura = pytest.importorskip("trafilatura", reason="HTML mode needs trafilatura (pip install 'news-dedupe[html]')")
+    trafilatura = pytest.importorskip("trafilatura", reason="HTML mode needs trafilatura")
     from dedupe.readers.html import SCRAP_WORDS, extract
 
     page, gold = next((html, g) for pid, html, g in extraction.pages() if pid.startswith("f8ff621a0b"))
