@@ -277,8 +277,8 @@ def _mark_comments(stripped: list[str], body: list[int], reasons: dict[int, str]
 
 
 def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *, page: bool = True) -> None:
-    """Mark edge notices; on a whole ``page``, also the menus before the article and the short
-    non-sentence lines after its last body paragraph."""
+    """Mark edge notices; on a whole ``page``, also the menus before the article, the short
+    non-sentence lines after its last body paragraph and what follows its end block."""
     for i in body:  # head: edge families only; headlines stay
         if i in reasons:
             continue
@@ -301,6 +301,8 @@ def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *
             break
         else:
             reasons[i] = "after the end of the article"
+    if page:
+        _mark_after_end_block(stripped, body, reasons)
 
 
 def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, str], *, min_run: int = 4,
@@ -319,6 +321,60 @@ def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, st
         if len(run) >= min_run:
             reasons.update(dict.fromkeys(run, "navigation before the article"))
         run = []
+
+
+# Families that close an article: a block of removed lines holding one of them can be its end.
+_END_FAMILIES = frozenset({
+    "share bar", "comment prompt", "related-content heading", "subscribe prompt", "author bio or outlet promotion",
+    "reader comments", "copyright, disclaimer or affiliate notice", "cookie or ad-blocker notice",
+    "date or time line", "byline or dateline"})
+
+
+def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,
+                          min_paragraphs: int = 2, max_run: int = 3) -> None:
+    """Everything after the article's end block: the first run of removed lines that holds an
+    end family (share bar, comment prompt, "Related", copyright, ...) after ``min_paragraphs``
+    prose lines, when what follows is not the article going on.
+
+    The article goes on when ``max_run`` prose lines follow one another somewhere after the
+    block, or when there is more than twice as much prose after it as before: an advertisement
+    or a related link inside an article is followed by more of its paragraphs, while teasers of
+    other stories and readers' comments come one prose line at a time, between headlines,
+    names and dates.
+    """
+    prose = [i not in reasons and is_prose(stripped[i]) for i in body]
+    first = next((k for k, ok in enumerate(prose) if ok), None)
+    if first is None:
+        return
+    paragraphs = words_before = 0
+    k = first
+    while k < len(body):
+        if body[k] not in reasons:
+            if prose[k]:
+                paragraphs += 1
+                words_before += len(stripped[body[k]].split())
+            k += 1
+            continue
+        ends = False
+        while k < len(body) and body[k] in reasons:
+            ends = ends or reasons[body[k]] in _END_FAMILIES
+            k += 1
+        if not ends or paragraphs < min_paragraphs:
+            continue
+        if _longest_run(prose[k:]) < max_run and sum(
+                len(stripped[i].split()) for i, ok in zip(body[k:], prose[k:]) if ok) <= 2 * words_before:
+            for i in body[k:]:
+                reasons.setdefault(i, "after the article's end block")
+            return
+
+
+def _longest_run(flags: list[bool]) -> int:
+    """The length of the longest run of True in ``flags``."""
+    longest = current = 0
+    for flag in flags:
+        current = current + 1 if flag else 0
+        longest = max(longest, current)
+    return longest
 
 
 def without_templates(cleaned: Cleaned, templates: TemplateLines) -> Cleaned:

@@ -232,9 +232,10 @@ def test_benchmark_pages_in_html_mode_and_text_mode() -> None:
     kept_all = extraction.scores(list(zip(rendered, gold)))
     # HTML mode: the target, F1 >= 0.97 (trafilatura alone: 0.964 at best).
     assert html_mode[0] >= 0.96 and html_mode[1] >= 0.97 and html_mode[2] >= 0.97
-    # Text mode: the conservative bias keeps almost all article text, and removal gains precision.
-    assert text_mode[1] >= 0.97
-    assert text_mode[0] >= kept_all[0] + 0.1
+    # Text mode: the conservative bias keeps almost all article text, and removal gains precision
+    # (keeping all visible text: P 0.51; the target, P and F1 >= 0.90, is not reached yet).
+    assert text_mode[1] >= 0.96
+    assert text_mode[0] >= kept_all[0] + 0.28 and text_mode[2] >= 0.87
 
 
 
@@ -267,6 +268,39 @@ def test_extracted_article_keeps_its_repeated_lines_and_closing_list() -> None:
 
     assert clean(text, extracted=True).removed == []
     assert {r.reason for r in clean(text).removed} == {"repeated line", "after the end of the article"}
+
+
+TEASERS = [
+    "Share this article",
+    "Facebook",
+    "Harbour ferry service resumes after storm repairs",
+    "The ferry between the two islands runs again from Monday after three weeks of repairs to its landing stage.",
+    "By Gazette Staff",
+    "November 12, 2019",
+    "Council votes to keep the town library open",
+    "After a packed public meeting, councillors voted to keep the library open on Saturdays for another year.",
+    "By Gazette Staff",
+]
+
+
+def test_teasers_of_other_stories_after_the_article_end_block_are_removed() -> None:
+    cleaned = clean(ARTICLE_LINES + "\n\n" + "\n\n".join(TEASERS))
+
+    assert cleaned.text == ARTICLE_LINES
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    assert reasons[TEASERS[3]] == reasons[TEASERS[7]] == "after the article's end block"
+    assert reasons["Share this article"] == "share bar"
+
+
+def test_article_going_on_after_a_share_bar_or_advertisement_is_kept() -> None:
+    middle = ["Share this article", "Facebook", "Advertisement"]
+    more = [NEWSPAPER_ARTICLE[1].replace("Dunmore", f"Dunmore {k}") for k in range(3)]
+    text = "\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3], *middle, *more])
+
+    cleaned = clean(text)
+
+    assert [r.text for r in cleaned.removed] == middle
+    assert all(line in cleaned.text for line in more)
 
 
 def test_quoted_refusal_is_not_a_disclaimer() -> None:
