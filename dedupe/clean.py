@@ -342,39 +342,41 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
     other stories and readers' comments come one prose line at a time, between headlines,
     names and dates.
     """
-    prose = [i not in reasons and is_prose(stripped[i]) for i in body]
-    first = next((k for k, ok in enumerate(prose) if ok), None)
+    if not any(reason in _END_FAMILIES for reason in reasons.values()):
+        return
+    words = [0 if i in reasons else _prose_words(stripped[i]) for i in body]  # 0: not a prose line
+    first = next((k for k, n in enumerate(words) if n), None)
     if first is None:
         return
+    # From each position to the end: the longest run of prose lines, and the prose words.
+    run_after, words_after = [0] * (len(body) + 1), [0] * (len(body) + 1)
+    current = longest = 0
+    for k in range(len(body) - 1, first - 1, -1):
+        current = current + 1 if words[k] else 0
+        longest = run_after[k] = current if current > longest else longest
+        words_after[k] = words_after[k + 1] + words[k]
     paragraphs = words_before = 0
     k = first
     while k < len(body):
         if body[k] not in reasons:
-            if prose[k]:
-                paragraphs += 1
-                words_before += len(stripped[body[k]].split())
+            paragraphs += words[k] > 0
+            words_before += words[k]
             k += 1
             continue
         ends = False
         while k < len(body) and body[k] in reasons:
             ends = ends or reasons[body[k]] in _END_FAMILIES
             k += 1
-        if not ends or paragraphs < min_paragraphs:
-            continue
-        if _longest_run(prose[k:]) < max_run and sum(
-                len(stripped[i].split()) for i, ok in zip(body[k:], prose[k:]) if ok) <= 2 * words_before:
+        if ends and paragraphs >= min_paragraphs and run_after[k] < max_run and words_after[k] <= 2 * words_before:
             for i in body[k:]:
                 reasons.setdefault(i, "after the article's end block")
             return
 
 
-def _longest_run(flags: list[bool]) -> int:
-    """The length of the longest run of True in ``flags``."""
-    longest = current = 0
-    for flag in flags:
-        current = current + 1 if flag else 0
-        longest = max(longest, current)
-    return longest
+@lru_cache(maxsize=1 << 18)
+def _prose_words(line: str) -> int:
+    """The words of a prose line (:func:`is_prose`), 0 for any other line."""
+    return len(line.split()) if is_prose(line) else 0
 
 
 def without_templates(cleaned: Cleaned, templates: TemplateLines) -> Cleaned:
