@@ -46,6 +46,12 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"facebook|twitter|x|linkedin|whatsapp|reddit|telegram|flipboard|messenger)"
         r"([\s|,•·/:]+(share|tweet|pin it|email|print|copy link|facebook|twitter|x|linkedin|"
         r"whatsapp|reddit|telegram|flipboard|messenger))*[\s:]*$", re.I), 12, 12),
+    ("share bar", re.compile(
+        r"^(sharing is caring|\d[\d,.]*k?\s*shares?|share (this|via|on) (entry|post|page|email|facebook|twitter)|"
+        r"(like|enjoy(ed)?) this (story|article)\?? share it\b|follow (us|me)\b|follow .{1,40} on\b)", re.I), 10, 10),
+    ("subscribe prompt", re.compile(
+        r"^(get (our|the) .{0,40}newsletter|see all newsletters|sign up for (our )?(e-?mail )?newsletters?|"
+        r"thanks for signing up|.{0,40}\bnewsletter)$", re.I), 8, 8, ("newsletter", "signing up")),
     ("subscribe prompt", re.compile(
         r"\b((subscribe|sign up|register)( now| today| here)? (to|for) (our|the|a|free)|our newsletter|"
         r"become a (member|subscriber|patron)|support (our|independent) journalism|"
@@ -64,12 +70,29 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"read more|read next|read also|also read|recommended( for you| stories)?|trending( now| stories)?|"
         r"you (may|might) (also )?(like|enjoy|be interested)|most (popular|read|viewed|shared)|"
         r"see also|don'?t miss|latest (news|stories)|top stories|popular (posts|stories)|"
-        r"what to read next|more to explore|front of mind|editor'?s picks)\b", re.I), 10, 10),
+        r"what to read next|more to explore|front of mind|editor'?s picks|next up in|popular on|"
+        r"more great \w+ stories|(similar|related) (articles|stories|posts|videos)|"
+        # the same headings in other languages (pt, es, fr, it, de, ru, ja)
+        r"artigos relacionados|leia (também|mais)|voc[êe] (também )?pode gostar|veja também|"
+        r"not[íi]cias relacionadas|art[íi]culos relacionados|lee también|te puede interesar|"
+        r"à lire aussi|lire aussi|articles similaires|sur le même sujet|leggi anche|articoli correlati|"
+        r"(ti )?potrebbe interessar(ti|e)|lesen sie (auch|mehr)|auch interessant|weitere artikel|"
+        r"das könnte sie auch interessieren|материалы по теме|читайте также|похожие (статьи|записи|новости)|"
+        r"вам (также )?может быть интересно|関連記事|こちらの記事も)", re.I), 10, 10),
+    ("tags or categories", re.compile(
+        r"^(tags?|topics?|categories|filed under|subjects?|tagged( with)?|теги|タグ)\s*:?(\s|$)", re.I), 25, 25),
+    ("post navigation", re.compile(
+        r"^(«\s*)?(previous|next|prev) (post|article|story|entry)\b|^post navigation$", re.I), 12, 12),
     ("author bio or outlet promotion", re.compile(
         r"(\bis an? (premium|leading|independent|award[- ]winning|trusted|top|popular|free)?\s*"
         r"(online|digital|news|media)? ?(portal|platform|website|publication|outlet|news site|magazine)\b)|"
         r"^(about the author|picture of|posted by|written by|author:|contributor\b|staff writer)",
         re.I), 6, 60),
+    ("author bio or outlet promotion", re.compile(
+        r"^[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3} (is|was) an? ([\w-]+ ){0,3}(writer|reporter|journalist|editor|"
+        r"correspondent|contributor|columnist|educator|author)\b|"
+        r"^(about|über|sobre|à propos de) [A-Z]\w+( [A-Z]\w+)?$"),
+     15, 60),
     ("byline or dateline", re.compile(
         r"^(by|from|reporting by|edited by|words by)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}"
         r"((,| and| &)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*\s*$|"
@@ -99,7 +122,10 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
     ("comment prompt", re.compile(
         r"^(leave a (comment|reply)|\d+ comments?|comments?( are)? closed|post a comment|"
         r"join the (conversation|discussion)|add a comment|show comments|view comments|"
-        r"be the first to comment|click here to comment)\b", re.I), 12, 12),
+        r"be the first to comment|click here to comment|loading comments|have your say|"
+        r"\(\d+\) comments?|\d+ thoughts on\b|lascia un commento|deixe (uma resposta|um comentário)|"
+        r"добавить (комментарий|отзыв)|deja un comentario|laisser un commentaire|kommentar schreiben)\b",
+        re.I), 12, 12),
     ("photo caption or credit", re.compile(
         r"^(file photo|photo|image|picture|photograph|illustration|caption)\s*(:|by\b|credit)|"
         r"^\(?(photo|image|credit)s?:", re.I), 80, 80),
@@ -291,13 +317,16 @@ def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *
         _mark_navigation(stripped, body, reasons)
     if not any(i not in reasons and is_prose(stripped[i]) for i in body):
         return
+    closed = False  # an end family passed: what is above it is the article's (a list article's list)
     for i in reversed(body):  # tail
         if i in reasons:
+            closed = closed or reasons[i] in _CLOSING_FAMILIES
             continue
         reason = rule_reason(stripped[i], at_edge=True)
         if reason:
             reasons[i] = reason
-        elif not page or is_prose(stripped[i]) or _SENTENCE_END.search(stripped[i]):
+            closed = closed or reason in _CLOSING_FAMILIES
+        elif closed or not page or is_prose(stripped[i]) or _SENTENCE_END.search(stripped[i]):
             break
         else:
             reasons[i] = "after the end of the article"
@@ -323,9 +352,12 @@ def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, st
         run = []
 
 
+# Families that follow an article's last line, not a page's: a list above them is the article's.
+_CLOSING_FAMILIES = frozenset({"share bar", "author bio or outlet promotion", "comment prompt", "reader comments"})
 # Families that close an article: a block of removed lines holding one of them can be its end.
 _END_FAMILIES = frozenset({
-    "share bar", "comment prompt", "related-content heading", "subscribe prompt", "author bio or outlet promotion",
+    "share bar", "tags or categories", "post navigation", "comment prompt", "related-content heading",
+    "subscribe prompt", "author bio or outlet promotion",
     "reader comments", "copyright, disclaimer or affiliate notice", "cookie or ad-blocker notice",
     "date or time line", "byline or dateline"})
 

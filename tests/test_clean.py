@@ -303,6 +303,22 @@ def test_article_going_on_after_a_share_bar_or_advertisement_is_kept() -> None:
     assert all(line in cleaned.text for line in more)
 
 
+def test_list_article_keeps_its_list_above_the_closing_notices() -> None:
+    """A calendar or a gift guide ends in its list: short lines that end no sentence, like a footer's
+    links, but above the share bar and the author's bio that close the article."""
+    calendar = [f"Round {k}: {day} May at the {track} circuit" for k, (day, track) in enumerate(
+        [(4, "Interlagos"), (11, "Curitiba"), (18, "Velopark"), (25, "Londrina")], start=1)]
+    text = "\n\n".join(["Stock Car Calendar 2018",
+                         "The series announced its calendar for the season, with twelve rounds in six states.",
+                         "The first races are these:", *calendar,
+                         "Share this article", "Dana Whitfield is a senior reporter for the Frontier Herald."])
+
+    cleaned = clean(text)
+
+    assert all(line in cleaned.text.splitlines() for line in calendar)
+    assert [r.reason for r in cleaned.removed] == ["share bar", "author bio or outlet promotion"]
+
+
 def test_quoted_refusal_is_not_a_disclaimer() -> None:
     text = "\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3],
                          "The commander said: “The United States does not support forced displacement.”"])
@@ -319,6 +335,16 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
      "cookie or ad-blocker notice"),
     ("© 2019 Associated Press. All Rights Reserved. This material may not be published, broadcast, rewritten "
      "or redistributed.", "copyright, disclaimer or affiliate notice"),
+    ("Sharing is caring!", "share bar"),
+    ("858 shares", "share bar"),
+    ("Get our daily Entertainment newsletter", "subscribe prompt"),
+    ("Leia também", "related-content heading"),
+    ("Материалы по теме", "related-content heading"),
+    ("関連記事", "related-content heading"),
+    ("Tags: ferry, storms, council", "tags or categories"),
+    ("« Previous Post", "post navigation"),
+    ("Dallas Robinson is a freelance writer living in Minneapolis.", "author bio or outlet promotion"),
+    ("Lascia un commento", "comment prompt"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
