@@ -332,6 +332,7 @@ def _mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *
             reasons[i] = "after the end of the article"
     if page:
         _mark_after_end_block(stripped, body, reasons)
+        _mark_before_start_block(stripped, body, reasons)
 
 
 def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, str], *, min_run: int = 4,
@@ -403,6 +404,76 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
             for i in body[k:]:
                 reasons.setdefault(i, "after the article's end block")
             return
+
+
+# Families that come before an article: a block of removed lines holding one of them can be its start.
+_START_FAMILIES = frozenset({
+    "navigation", "navigation before the article", "share bar", "subscribe prompt", "cookie or ad-blocker notice",
+    "date or time line", "byline or dateline", "tags or categories", "related-content heading",
+    "related-content list", "post navigation", "image file name or slug", "photo caption or credit",
+    "author bio or outlet promotion", "repeated line"})
+
+
+def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,
+                             headline_zone: int = 2, max_run: int = 3, gap: int = 3) -> None:
+    """Everything before the article's start block, but its headline: the last run of removed lines
+    that holds a start family (menu, byline, date, share bar, ...) before the article's body, when
+    what precedes it is not article: no ``max_run`` prose lines in a row, and at most half as much
+    prose as follows it.
+
+    The body starts with the run of prose lines (at most ``gap`` other lines between two of them)
+    that holds the most prose words. Sidebars, teasers and menus before it come one prose line at a
+    time; the ``headline_zone`` lines just above the block (headline, standfirst) stay.
+    """
+    words = [0 if i in reasons else _prose_words(stripped[i]) for i in body]  # 0: not a prose line
+    body_start = _main_body_start(words, gap=gap)
+    if body_start is None:
+        return
+    run_before, words_before = [0] * (body_start + 1), [0] * (body_start + 1)
+    current = longest = 0
+    for k in range(body_start):
+        current = current + 1 if words[k] else 0
+        longest = run_before[k + 1] = current if current > longest else longest
+        words_before[k + 1] = words_before[k] + words[k]
+    words_after_start = sum(words[body_start:])
+    start = None
+    k = 0
+    while k < body_start:
+        if body[k] not in reasons:
+            k += 1
+            continue
+        block, starts = k, False
+        while k < len(body) and body[k] in reasons:
+            starts = starts or reasons[body[k]] in _START_FAMILIES
+            k += 1
+        after = words_after_start + (words_before[body_start] - words_before[min(k, body_start)])
+        if starts and run_before[block] < max_run and 2 * words_before[block] <= after:
+            start = block
+    if start is None:
+        return
+    above = [i for i in body[:start] if i not in reasons]
+    for i in above[: max(0, len(above) - headline_zone)]:
+        reasons[i] = "before the article's start block"
+
+
+def _main_body_start(words: list[int], *, gap: int) -> int | None:
+    """The position of the first line of the run of prose lines (``words[k] > 0``; at most ``gap``
+    other lines between two of them) that holds the most prose words."""
+    best, best_words = None, 0
+    start, total, since = None, 0, 0
+    for k, n in enumerate(words):
+        if n:
+            if start is None:
+                start, total = k, 0
+            total += n
+            since = 0
+            if total > best_words:
+                best, best_words = start, total
+        elif start is not None:
+            since += 1
+            if since > gap:
+                start = None
+    return best
 
 
 @lru_cache(maxsize=1 << 18)
