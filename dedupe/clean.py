@@ -40,15 +40,19 @@ CLEANER_VERSION = "3"  # bump when a rule changes what is removed (indexes recor
 # be tried at all: a substring test is far cheaper than a case-insensitive
 # search that starts at every position of a long line.
 _DIGITS = tuple("0123456789")
+_SHARE_TARGETS = (
+    r"(tweet|pin it|email|e-mail|print|copy link|copy url|facebook|twitter|x|linkedin|whatsapp|reddit|telegram|"
+    r"flipboard|messenger|pinterest|tumblr|google\+|blogger|stumbleupon|vk|vkontakte|odnoklassniki|pocket|mix|"
+    r"buffer|digg|viber|skype|sms|weibo|wechat|xing|instapaper|evernote|threads|bluesky|mastodon)")
 _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[str], int, int, tuple[str, ...]]] = [
     ("share bar", re.compile(
-        r"^(share( this( article| story)?)?( on)?|tweet|pin it|email|print|copy link|"
-        r"facebook|twitter|x|linkedin|whatsapp|reddit|telegram|flipboard|messenger)"
-        r"([\s|,•·/:]+(share|tweet|pin it|email|print|copy link|facebook|twitter|x|linkedin|"
-        r"whatsapp|reddit|telegram|flipboard|messenger))*[\s:]*$", re.I), 12, 12),
+        rf"^(share( this( article| story)?)?( on)?|{_SHARE_TARGETS})([\s|,•·/:]+(share|{_SHARE_TARGETS}))*[\s:]*$",
+        re.I), 12, 12),
     ("share bar", re.compile(
         r"^(sharing is caring|\d[\d,.]*k?\s*shares?|share (this|via|on) (entry|post|page|email|facebook|twitter)|"
-        r"(like|enjoy(ed)?) this (story|article)\?? share it\b|follow (us|me)\b|follow .{1,40} on\b)", re.I), 10, 10),
+        r"(like|enjoy(ed)?) this (story|article)\?? share it\b|follow (us|me)\b|follow .{1,40} on\b|"
+        r"share (it|this|your thoughts) with (a friend|friends|your friends))", re.I), 10, 10),
+    ("related-content heading", re.compile(r"^More( [A-Z][\w'’.&-]*){1,3}$"), 4, 4),
     ("subscribe prompt", re.compile(
         r"^(get (our|the) .{0,40}newsletter|see all newsletters|sign up for (our )?(e-?mail )?newsletters?|"
         r"thanks for signing up|.{0,40}\bnewsletter)$", re.I), 8, 8, ("newsletter", "signing up")),
@@ -113,7 +117,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"\b(our use of cookies|use of cookies and|tracking technologies)\b", re.I), 30, 60,
      ("cookies", "tracking technologies")),
     ("date or time line", re.compile(
-        r"^((\d{1,2}(st|nd|rd|th)?\s+)?(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
+        r"^(((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}(st|nd|rd|th)?\s+)?(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
         r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?(\s+\d{1,2}(st|nd|rd|th)?)?,?\s+\d{4}|"
         r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d+\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|"
         r"w|weeks?|months?|years?)\s+ago|today|yesterday)"
@@ -121,6 +125,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
     ("archive or category count", re.compile(r"^[^\W\d][\w .'’&-]{1,40}\s\(\d+\)$"), 6, 6),
     ("comment prompt", re.compile(
         r"^(leave a (comment|reply)|\d+ comments?|comments?( are)? closed|post a comment|"
+        r"(reply|add comment|all comments|show (more|new|all) comments.*)$|"
         r"join the (conversation|discussion)|add a comment|show comments|view comments|"
         r"be the first to comment|click here to comment|loading comments|have your say|"
         r"\(\d+\) comments?|\d+ thoughts on\b|lascia un commento|deixe (uma resposta|um comentário)|"

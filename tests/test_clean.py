@@ -369,6 +369,11 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
     ("« Previous Post", "post navigation"),
     ("Dallas Robinson is a freelance writer living in Minneapolis.", "author bio or outlet promotion"),
     ("Lascia un commento", "comment prompt"),
+    ("Wednesday November 20, 2019", "date or time line"),
+    ("More Washington Examiner", "related-content heading"),
+    ("Share your thoughts with friends.", "share bar"),
+    ("Google+ | Blogger | Pinterest | StumbleUpon", "share bar"),
+    ("Show more comments (20)", "comment prompt"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
