@@ -117,7 +117,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"\b(our use of cookies|use of cookies and|tracking technologies)\b", re.I), 30, 60,
      ("cookies", "tracking technologies")),
     ("date or time line", re.compile(
-        r"^(((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}(st|nd|rd|th)?\s+)?(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
+        r"^(((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}(st|nd|rd|th)?\s+)?"
+        r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
         r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?(\s+\d{1,2}(st|nd|rd|th)?)?,?\s+\d{4}|"
         r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d+\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|"
         r"w|weeks?|months?|years?)\s+ago|today|yesterday)"

@@ -373,7 +373,7 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
     ("More Washington Examiner", "related-content heading"),
     ("Share your thoughts with friends.", "share bar"),
     ("Google+ | Blogger | Pinterest | StumbleUpon", "share bar"),
-    ("Show more comments (20)", "comment prompt"),
+    ("Show all comments", "comment prompt"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
