@@ -370,7 +370,7 @@ _END_FAMILIES = frozenset({
 
 
 def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,
-                          min_paragraphs: int = 2, max_run: int = 3) -> None:
+                          min_paragraphs: int = 2, max_run: int = 3, max_ratio: float = 2.0) -> None:
     """Everything after the article's end block: the first run of removed lines that holds an
     end family (share bar, comment prompt, "Related", copyright, ...) after ``min_paragraphs``
     prose lines, when what follows is not the article going on.
@@ -406,7 +406,8 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
         while k < len(body) and body[k] in reasons:
             ends = ends or reasons[body[k]] in _END_FAMILIES
             k += 1
-        if ends and paragraphs >= min_paragraphs and run_after[k] < max_run and words_after[k] <= 2 * words_before:
+        if (ends and paragraphs >= min_paragraphs and run_after[k] < max_run
+                and words_after[k] <= max_ratio * words_before):
             for i in body[k:]:
                 reasons.setdefault(i, "after the article's end block")
             return
@@ -421,7 +422,8 @@ _START_FAMILIES = frozenset({
 
 
 def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,
-                             headline_zone: int = 2, max_run: int = 3, gap: int = 3) -> None:
+                             headline_zone: int = 2, max_run: int = 3, gap: int = 3,
+                             max_ratio: float = 0.5) -> None:
     """Everything before the article's start block, but its headline: the last run of removed lines
     that holds a start family (menu, byline, date, share bar, ...) before the article's body, when
     what precedes it is not article: no ``max_run`` prose lines in a row, and at most half as much
@@ -453,7 +455,7 @@ def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict
             starts = starts or reasons[body[k]] in _START_FAMILIES
             k += 1
         after = words_after_start + (words_before[body_start] - words_before[min(k, body_start)])
-        if starts and run_before[block] < max_run and 2 * words_before[block] <= after:
+        if starts and run_before[block] < max_run and words_before[block] <= max_ratio * after:
             start = block
     if start is None:
         return
