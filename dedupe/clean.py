@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from .normalize import normalize
 
-CLEANER_VERSION = "3"  # bump when a rule changes what is removed (indexes record it)
+CLEANER_VERSION = "4"  # bump when a rule changes what is removed (indexes record it)
 
 # Each family: (reason, pattern, max words anywhere, max words at an edge[, needs]).
 # A line matches a family when the pattern is found and the line is short
