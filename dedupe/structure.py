@@ -1,0 +1,235 @@
+"""Structure passes of the cleaner: where the article starts and ends on a page.
+
+Each pass reads the lines (``stripped``), the positions of the non-empty
+ones (``body``) and the reasons given so far (``reasons``, by line), and
+adds reasons of its own: the lists under a related-content heading, readers'
+comments, edge notices, menus before the article, footer lines after it, and
+what comes after the article's end block or before its start block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import accumulate
+
+from .rules import SENTENCE_END, is_prose, prose_words, rule_reason
+
+# A reader comment's attribution line: "Name on September 12, 2018 at 4:47 pm said:"
+# (unmistakable), or "username says:" (a comment system's; news text writes "said:").
+_DATED_COMMENTER = re.compile(
+    r"^.{1,60}?\s(on\s+)?(\w+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+\w+\.?,?\s+\d{4}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+    r",?\s+(at\s+)?\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?\s*(said|says|wrote)\s*:$", re.I)
+_COMMENTER = re.compile(r"^\S+(\s\S+){0,3}\s+says\s*:$", re.I)
+_COMMENTS_HEADING = re.compile(
+    r"^(\d+\s+(responses?|comments?|thoughts|replies|reactions)\b|comments?\b|leave a (comment|reply)|"
+    r"join the (conversation|discussion)|reader comments)", re.I)
+
+
+# Families that follow an article's last line, not a page's: a list above them is the article's.
+_CLOSING_FAMILIES = frozenset({"share bar", "author bio or outlet promotion", "comment prompt", "reader comments"})
+# Families that close an article: a block of removed lines holding one of them can be its end.
+_END_FAMILIES = frozenset({
+    "share bar", "tags or categories", "post navigation", "comment prompt", "related-content heading",
+    "subscribe prompt", "author bio or outlet promotion", "reader comments",
+    "copyright, disclaimer or affiliate notice", "cookie or ad-blocker notice", "date or time line",
+    "byline or dateline"})
+# Families that come before an article: a block of removed lines holding one of them can be its start.
+_START_FAMILIES = frozenset({
+    "navigation", "navigation before the article", "share bar", "subscribe prompt", "cookie or ad-blocker notice",
+    "date or time line", "byline or dateline", "tags or categories", "related-content heading",
+    "related-content list", "post navigation", "image file name or slug", "photo caption or credit",
+    "author bio or outlet promotion", "repeated line"})
+
+
+def mark_related_blocks(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:
+    """A related-content heading takes the non-prose lines under it along."""
+    inside = False
+    for i in body:
+        if reasons.get(i) == "related-content heading":
+            inside = True
+        elif inside and not is_prose(stripped[i]):
+            reasons.setdefault(i, "related-content list")
+        else:
+            inside = False
+
+
+def mark_comments(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:
+    """Readers' comments after the article: from the first commenter attribution (with the
+    comment count or prompt just above it) to the end, when the attributions leave no doubt:
+    two dated ones ("… on May 2, 2019 at 4:47 pm said:") or three "username says:"."""
+    first = next((k for k, i in enumerate(body) if is_prose(stripped[i])), None)
+    if first is None:
+        return
+    after = body[first + 1:]
+    attributions = [k for k, i in enumerate(after) if stripped[i].endswith(":")]  # both patterns end so
+    if len(attributions) < 2:
+        return
+    dated = [k for k in attributions if len(stripped[after[k]].split()) <= 14
+             and _DATED_COMMENTER.match(stripped[after[k]])]
+    says = [k for k in attributions if _COMMENTER.match(stripped[after[k]])]
+    starts = ([dated[0]] if len(dated) >= 2 else []) + ([says[0]] if len(says) >= 3 else [])
+    if not starts:
+        return
+    start = min(starts)
+    while start > 0 and _COMMENTS_HEADING.match(above := stripped[after[start - 1]]) and not is_prose(above):
+        start -= 1
+    for i in after[start:]:
+        reasons.setdefault(i, "reader comments")
+
+
+def mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *, page: bool = True) -> None:
+    """Mark edge notices; on a whole ``page``, also the menus before the article, the short
+    non-sentence lines after its last body paragraph and what follows its end block."""
+    for i in body:  # head: edge families only; headlines stay
+        if i in reasons:
+            continue
+        reason = rule_reason(stripped[i], at_edge=True)
+        if reason:
+            reasons[i] = reason
+        elif is_prose(stripped[i]):
+            break
+    if page:
+        _mark_navigation(stripped, body, reasons)
+    if not any(i not in reasons and is_prose(stripped[i]) for i in body):
+        return
+    closed = False  # an end family passed: what is above it is the article's (a list article's list)
+    for i in reversed(body):  # tail
+        if i in reasons:
+            closed = closed or reasons[i] in _CLOSING_FAMILIES
+            continue
+        reason = rule_reason(stripped[i], at_edge=True)
+        if reason:
+            reasons[i] = reason
+            closed = closed or reason in _CLOSING_FAMILIES
+        elif closed or not page or is_prose(stripped[i]) or SENTENCE_END.search(stripped[i]):
+            break
+        else:
+            reasons[i] = "after the end of the article"
+    if page:
+        _mark_after_end_block(stripped, body, reasons)
+        _mark_before_start_block(stripped, body, reasons)
+
+
+def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, str], *, min_run: int = 4,
+                     headline_zone: int = 3) -> None:
+    """Before the first body paragraph, runs of ``min_run`` or more short lines that end no sentence are
+    menus; the ``headline_zone`` lines just before that paragraph (headline, standfirst, byline) stay."""
+    kept = [i for i in body if i not in reasons]
+    first = next((k for k, i in enumerate(kept) if is_prose(stripped[i])), None)
+    if first is None:
+        return
+    run: list[int] = []
+    for i in [*kept[: max(0, first - headline_zone)], -1]:  # -1 closes the last run
+        if i >= 0 and not SENTENCE_END.search(stripped[i]):
+            run.append(i)
+            continue
+        if len(run) >= min_run:
+            reasons.update(dict.fromkeys(run, "navigation before the article"))
+        run = []
+
+
+def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,
+                          min_paragraphs: int = 2, max_run: int = 3, max_ratio: float = 2.0) -> None:
+    """Everything after the article's end block: the first run of removed lines that holds an
+    end family (share bar, comment prompt, "Related", copyright, ...) after ``min_paragraphs``
+    prose lines, when what follows is not the article going on.
+
+    The article goes on when ``max_run`` prose lines follow one another somewhere after the
+    block, or when there is more than ``max_ratio`` times as much prose after it as before: an
+    advertisement or a related link inside an article is followed by more of its paragraphs,
+    while teasers of other stories and readers' comments come one prose line at a time, between
+    headlines, names and dates.
+    """
+    if not any(reason in _END_FAMILIES for reason in reasons.values()):
+        return
+    words = _prose_words_of(stripped, body, reasons)
+    words_before = list(accumulate(words, initial=0))
+    paragraphs_before = list(accumulate((n > 0 for n in words), initial=0))
+    run_after = _longest_runs(words[::-1])[::-1]  # run_after[k]: the longest prose run in words[k:]
+    for start, end in _removed_blocks(body, reasons, len(body)):
+        if (paragraphs_before[start] >= min_paragraphs and run_after[end] < max_run
+                and words_before[-1] - words_before[end] <= max_ratio * words_before[start]
+                and any(reasons[i] in _END_FAMILIES for i in body[start:end])):
+            for i in body[end:]:
+                reasons.setdefault(i, "after the article's end block")
+            return
+
+
+def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,
+                             headline_zone: int = 2, max_run: int = 3, gap: int = 3,
+                             max_ratio: float = 0.5) -> None:
+    """Everything before the article's start block, but its headline: the last run of removed lines
+    that holds a start family (menu, byline, date, share bar, ...) before the article's body, when
+    what precedes it is not article: no ``max_run`` prose lines in a row, and at most ``max_ratio``
+    times as much prose as follows it.
+
+    The body starts with the run of prose lines (at most ``gap`` other lines between two of them)
+    that holds the most prose words. Sidebars, teasers and menus before it come one prose line at a
+    time; the ``headline_zone`` lines just above the block (headline, standfirst) stay.
+    """
+    words = _prose_words_of(stripped, body, reasons)
+    body_start = _main_body_start(words, gap=gap)
+    if body_start is None:
+        return
+    words_before = list(accumulate(words, initial=0))
+    run_before = _longest_runs(words)  # run_before[k]: the longest prose run in words[:k]
+    start = None
+    for first, end in _removed_blocks(body, reasons, body_start):
+        if (run_before[first] < max_run and words_before[first] <= max_ratio * (words_before[-1] - words_before[end])
+                and any(reasons[i] in _START_FAMILIES for i in body[first:end])):
+            start = first
+    if start is None:
+        return
+    above = [i for i in body[:start] if i not in reasons]
+    for i in above[: max(0, len(above) - headline_zone)]:
+        reasons[i] = "before the article's start block"
+
+
+def _prose_words_of(stripped: list[str], body: list[int], reasons: dict[int, str]) -> list[int]:
+    """For each line of ``body``: its words if it is a kept prose line, else 0."""
+    return [0 if i in reasons else prose_words(stripped[i]) for i in body]
+
+
+def _longest_runs(words: list[int]) -> list[int]:
+    """For each k from 0 to ``len(words)``: the longest run of prose lines (``words > 0``) in ``words[:k]``."""
+    found, current, longest = [0], 0, 0
+    for n in words:
+        current = current + 1 if n else 0
+        longest = max(longest, current)
+        found.append(longest)
+    return found
+
+
+def _removed_blocks(body: list[int], reasons: dict[int, str], stop: int) -> Iterator[tuple[int, int]]:
+    """The runs of removed lines that start in ``body[:stop]``, as positions ``(first, end)``
+    (``end`` excluded; a run may go on past ``stop``)."""
+    k = 0
+    while k < stop:
+        if body[k] not in reasons:
+            k += 1
+            continue
+        first = k
+        while k < len(body) and body[k] in reasons:
+            k += 1
+        yield first, k
+
+
+def _main_body_start(words: list[int], *, gap: int) -> int | None:
+    """The position of the first line of the run of prose lines (``words[k] > 0``; at most ``gap``
+    other lines between two of them) that holds the most prose words."""
+    best, best_words = None, 0
+    start, total, since = None, 0, 0
+    for k, n in enumerate(words):
+        if n:
+            if start is None:
+                start, total = k, 0
+            total += n
+            since = 0
+            if total > best_words:
+                best, best_words = start, total
+        elif start is not None:
+            since += 1
+            if since > gap:
+                start = None
+    return best
