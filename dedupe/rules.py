@@ -25,7 +25,8 @@ _SHARE_TARGETS = (
     r"buffer|digg|viber|skype|sms|weibo|wechat|xing|instapaper|evernote|threads|bluesky|mastodon)")
 _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[str], int, int, tuple[str, ...]]] = [
     ("share bar", re.compile(
-        rf"^(share( this( article| story)?)?( on)?|{_SHARE_TARGETS})([\s|,•·/:]+(share|{_SHARE_TARGETS}))*[\s:]*$",
+        rf"^(share( this( article| story)?)?( on| to)?|{_SHARE_TARGETS})"
+        rf"([\s|,•·/:]+(share|on|to|{_SHARE_TARGETS}))*[\s:]*$",
         re.I), 12, 12),
     ("share bar", re.compile(
         r"^(sharing is caring|\d[\d,.]*k?\s*shares?|share (this|via|on) (entry|post|page|email|facebook|twitter)|"
@@ -80,12 +81,16 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"^(by|from|reporting by|edited by|words by)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}"
         r"((,| and| &)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*\s*$|"
         r"^(published|updated|posted|last updated|first published)\b.{0,60}$|"
-        r"^\(?(reporting|writing|editing|additional reporting) by\b.*\)?$", re.I), 25, 25),
+        r"^\(?(reporting|writing|editing|additional reporting) by\b.*\)?$|"
+        r"^(senior |staff |contributing |guest )?(contributor|writer|reporter|editor|columnist)$|"
+        r"^@\w{2,30}$|^[\w.+-]+@[\w-]+(\.[\w-]+)+$|"  # a handle or an e-mail address alone on its line
+        r"^(\d+\s*min(ute)?s?\s*read|reading time:?.{0,20}|tempo de leitura:?.{0,20}|lesezeit:?.{0,20})$",
+        re.I), 25, 25),
     ("copyright, disclaimer or affiliate notice", re.compile(
         r"(©|\(c\) ?\d{4}|\bcopyright\b|all rights reserved|"
         r"does not (always |necessarily )?(share|support|endorse)( or (share|support|endorse))? "
         r"(the )?(views|opinions)|"
-        r"views (and opinions )?expressed|as an amazon associate|affiliate (link|commission)|"
+        r"(views|opinions) (and opinions )?expressed|as an amazon associate|affiliate (link|commission)|"
         r"we may earn (a )?(small )?commission|paid partnership|sponsored content)", re.I), 12, 60),
     ("copyright, disclaimer or affiliate notice", re.compile(r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})", re.I),
      60, 60),
@@ -113,7 +118,11 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         re.I), 12, 12),
     ("photo caption or credit", re.compile(
         r"^(file photo|photo|image|picture|photograph|illustration|caption)\s*(:|by\b|credit)|"
-        r"^\(?(photo|image|credit)s?:", re.I), 80, 80),
+        r"^\(?(photo|image|credit)s?:|^\(?(image|photo|picture) (credit|courtesy)\b|\bsubmitted photo$", re.I),
+     80, 80),
+    ("photo gallery", re.compile(
+        r"^((image|photo|picture|slide)\s*)?\d+\s*(of|/)\s*/?\s*\d+$|^(caption|back to gallery|"
+        r"(view|open|launch) (the )?(photo )?gallery|enlarge (this )?image|expand)$", re.I), 6, 6),
     ("photo caption or credit", re.compile(
         r"\b(reuters|afp|ap photo|getty images|shutterstock|epa|alamy)\s*/|"
         r"/\s*(file photo|getty images|reuters)\b", re.I), 80, 80, ("/",)),
@@ -123,7 +132,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
      _DIGITS),
     ("navigation", re.compile(
         r"^(home|news|menu|search|skip to (main )?content|back to top( button)?|close|"
-        r"advertisement|sponsored|ad|scroll to continue|continue reading|next article|"
+        r"advertisement|sponsored|ad|scroll to continue|continue reading( the main story| below)?|"
+        r"supported by|next article|"
         r"previous article|load more|show more|sign in|log in|register|"
         r"available for amazon prime)$|"
         r"^home\s*[>/›»|]", re.I), 12, 12),

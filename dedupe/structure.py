@@ -38,7 +38,7 @@ _END_FAMILIES = frozenset({
 _START_FAMILIES = frozenset({
     "navigation", "navigation before the article", "share bar", "subscribe prompt", "cookie or ad-blocker notice",
     "date or time line", "byline or dateline", "tags or categories", "related-content heading",
-    "related-content list", "post navigation", "image file name or slug", "photo caption or credit",
+    "related-content list", "post navigation", "image file name or slug", "photo caption or credit", "photo gallery",
     "author bio or outlet promotion", "repeated line"})
 
 

@@ -374,6 +374,14 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
     ("Share your thoughts with friends.", "share bar"),
     ("Google+ | Blogger | Pinterest | StumbleUpon", "share bar"),
     ("Show all comments", "comment prompt"),
+    ("Image 1 of / 8", "photo gallery"),
+    ("Back to Gallery", "photo gallery"),
+    ("(Image credit: Blue Origin)", "photo caption or credit"),
+    ("Continue reading the main story", "navigation"),
+    ("Share to linkedin", "share bar"),
+    ("@saraheneedleman", "byline or dateline"),
+    ("5 min read", "byline or dateline"),
+    ("Opinions expressed by Forbes Contributors are their own.", "copyright, disclaimer or affiliate notice"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
