@@ -58,7 +58,8 @@ def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_row
         bands: Number of bands.
         band_rows: Rows (hash values) per band.
         max_bucket: Each member of a bucket is paired with at most this many
-            following members (all pairs for buckets up to ``max_bucket + 1``).
+            following members, in index order (all pairs for buckets up to
+            ``max_bucket + 1``).
 
     Returns:
         An ``(m, 2)`` int64 array of distinct pairs of document indices.
@@ -66,9 +67,29 @@ def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_row
     rows = np.asarray(rows, dtype=np.int64)
     if len(rows) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    n = len(rows)
-    keys = band_keys(signatures[rows], bands=bands, band_rows=band_rows).T.ravel()
-    members = np.tile(np.arange(n), bands)
+    keys, members = keyed_bands(signatures[rows], rows, bands=bands, band_rows=band_rows)
+    return pairs_of(bucket_pair_keys(keys, members, max_bucket=max_bucket))
+
+
+def keyed_bands(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Every band of every signature as ``(key, document index)``: two flat arrays.
+
+    ``signatures`` holds the signatures of the documents ``rows``, in that order.
+    """
+    keys = band_keys(signatures, bands=bands, band_rows=band_rows).T.ravel()
+    return keys, np.tile(np.asarray(rows, dtype=np.int64), bands)
+
+
+def bucket_pair_keys(keys: np.ndarray, members: np.ndarray, *, max_bucket: int) -> np.ndarray:
+    """The distinct candidate pairs, as 64-bit pair keys, of bands given as ``(key, document index)``.
+
+    Documents whose band keys are equal share a bucket; each is paired with its
+    next ``max_bucket`` members of the bucket in index order. Any subset of
+    buckets can be paired on its own (the Dask engine pairs each shuffled
+    group of keys in its own task): the union of the subsets' pairs is the
+    whole input's.
+    """
     order = np.lexsort((members, keys))
     keys, members = keys[order], members[order]
     del order
@@ -79,10 +100,8 @@ def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_row
             break
         # One pair usually shares several bands: each offset's pairs are made distinct at once,
         # as 64-bit keys, so that the pairs of every band never all sit in memory together.
-        found.append(pair_keys(rows[members[same]], rows[members[same + offset]]))
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    return pairs_of(distinct(np.concatenate(found)))
+        found.append(pair_keys(members[same], members[same + offset]))
+    return distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
 
 def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:

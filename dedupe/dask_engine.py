@@ -5,9 +5,11 @@ engine (:mod:`dedupe.pipeline`), each range of documents or of candidate
 pairs a task that receives just the data of its range: cleaning; then
 tokens, shingles, salient words, MinHash signatures and TF-IDF vectors;
 then the verification of pairs, each task with the documents of its pairs.
-The steps that need the whole input at once (template lines, the TF-IDF
-sample, LSH banding, clustering) run in this process, as in the local
-engine, on the compact arrays the tasks return.
+LSH banding is a shuffle: map tasks key the bands of ranges of signatures
+and split them by key, reduce tasks pair the buckets of one group of keys
+each (:meth:`DaskEngine.band_pairs`). The steps that need the whole input at
+once (template lines, the TF-IDF sample, clustering) run in this process, as
+in the local engine, on the compact arrays the tasks return.
 
 Every stage function is deterministic and independent of the process it
 runs in (hashes rather than process-local numbering, sums in a fixed
@@ -27,6 +29,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import numpy as np
+
+from .arrays import distinct
+from .candidates import bucket_pair_keys, keyed_bands, pairs_of
 from .errors import DedupeError
 from .parallel import available_cores, single_threaded_blas, window
 
@@ -81,6 +87,47 @@ class DaskEngine:
             if on_chunk:
                 on_chunk(*range_of[future.key])
         return [item for chunk in self.client.gather(futures) for item in chunk]
+
+
+    def band_pairs(self, signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int,
+                   max_bucket: int) -> np.ndarray:
+        """See :meth:`dedupe.parallel.Engine.band_pairs`: the banding shuffled over tasks.
+
+        Each map task keys the bands of a range of signatures and splits the
+        ``(key, document)`` rows into one group per reduce task by key; each
+        reduce task pairs the buckets of its group. A bucket lies whole in one
+        group, so the pairs are those of the local engine.
+        """
+        import dask
+
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) < 2:
+            return np.empty((0, 2), dtype=np.int64)
+        groups = 2 * self.workers
+        step = -(-len(rows) // groups)
+        mapped = [dask.delayed(_split_bands, nout=groups)(
+                      signatures[rows[start:start + step]], rows[start:start + step], bands, band_rows, groups)
+                  for start in range(0, len(rows), step)]
+        reduced = [dask.delayed(_pair_group)([split[g] for split in mapped], max_bucket)
+                   for g in range(groups)]
+        found = (self.client.compute(reduced, sync=True) if self.client is not None
+                 else dask.compute(*reduced, scheduler=self.scheduler))
+        return pairs_of(distinct(np.concatenate(found)))
+
+
+def _split_bands(signatures: np.ndarray, rows: np.ndarray, bands: int, band_rows: int,
+                 groups: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The shuffle's map side: the ``(key, document)`` bands of some signatures, in ``groups`` groups by key."""
+    keys, members = keyed_bands(signatures, rows, bands=bands, band_rows=band_rows)
+    group = keys % np.uint64(groups)
+    return [(keys[group == g], members[group == g]) for g in range(groups)]
+
+
+def _pair_group(pieces: list[tuple[np.ndarray, np.ndarray]], max_bucket: int) -> np.ndarray:
+    """The shuffle's reduce side: the pair keys of the buckets of one group."""
+    keys = np.concatenate([k for k, _ in pieces])
+    members = np.concatenate([m for _, m in pieces])
+    return bucket_pair_keys(keys, members, max_bucket=max_bucket)
 
 
 def _apply(func: Callable[[S, int, int], list[R]], shared: S, start: int, stop: int) -> list[R]:

@@ -17,6 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+import numpy as np
+
+from .candidates import band_pairs
+
 S = TypeVar("S")
 R = TypeVar("R")
 
@@ -142,6 +146,11 @@ class Engine(Protocol):
         """
         ...
 
+    def band_pairs(self, signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int,
+                   max_bucket: int) -> np.ndarray:
+        """The candidate pairs of LSH banding, as :func:`dedupe.candidates.band_pairs` finds them."""
+        ...
+
 
 @dataclass(frozen=True)
 class LocalEngine:
@@ -162,6 +171,11 @@ class LocalEngine:
                    part: Callable[[S, int, int], S] | None = None) -> list[R]:
         """See :meth:`Engine.map_ranges`; workers inherit ``shared``, so ``part`` is not needed."""
         return map_ranges(func, shared, n, jobs=self.workers, chunk_size=chunk_size, on_chunk=on_chunk)
+
+    def band_pairs(self, signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int,
+                   max_bucket: int) -> np.ndarray:
+        """See :meth:`Engine.band_pairs`: here, one sort of all the keys."""
+        return band_pairs(signatures, rows, bands=bands, band_rows=band_rows, max_bucket=max_bucket)
 
 
 class Window(Sequence[Any]):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .candidates import band_pairs, estimated_jaccard, lsh_params, unique_pairs
+from .candidates import estimated_jaccard, lsh_params, unique_pairs
 from .clean import Cleaned, TemplateLines, clean, without_templates
 from .cluster import cluster, spanning_pairs
 from .document import Document, Salience, Vectorizer, fingerprint_of, prepare, share_hashes
@@ -319,8 +319,8 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
             bands, band_rows = lsh_params(threshold, params.num_perm)
             # The index band_pairs builds: a 64-bit key and a member per band of each signature.
             lsh_bytes += signatures.nbytes + len(heads) * bands * 16
-            found.append(band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
-                                    max_bucket=params.max_bucket))
+            found.append(engine.band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
+                                           max_bucket=params.max_bucket))
             estimates.append(signatures)
         candidates = unique_pairs(np.concatenate(found))
         # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate);

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from feed_builders import seed_feed
+from dedupe.candidates import band_pairs
 from dedupe.cli import main
 from dedupe.dask_engine import DaskEngine
 from dedupe.formats import to_jsonl
@@ -44,6 +46,22 @@ def test_two_worker_local_cluster_gives_the_local_result(feed: Path) -> None:
         there = _cluster(feed, DaskEngine(client, workers=2, fewest_pairs=1))
         assert len(client.scheduler_info()["workers"]) == 2
     assert there == here
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
+def test_banding_shuffled_over_tasks_gives_the_local_pairs(scheduler: str) -> None:
+    """Signatures over a tiny alphabet make buckets of hundreds: capped buckets pair each member with
+    its next members in index order, which a reduce task sees whole."""
+    rng = np.random.default_rng(3)
+    signatures = rng.integers(0, 6, size=(3000, 32), dtype=np.uint32)
+    rows = np.sort(rng.choice(3000, 2500, replace=False))
+    here = band_pairs(signatures, rows, bands=16, band_rows=2, max_bucket=5)
+
+    there = DaskEngine(scheduler=scheduler, workers=3).band_pairs(signatures, rows, bands=16, band_rows=2,
+                                                                  max_bucket=5)
+
+    assert len(here) > 100_000 and np.array_equal(there, here)
+    assert LocalEngine(2).band_pairs(signatures, rows, bands=16, band_rows=2, max_bucket=5).tolist() == here.tolist()
 
 
 def test_command_line_engine_and_scheduler(feed: Path) -> None:
