@@ -41,7 +41,9 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"become a (member|subscriber|patron)|support (our|independent) journalism|"
         r"donate (now|today|to us)|join our (mailing|email) list|delivered (straight )?to your inbox|"
         r"already a (member|subscriber)|log ?in to (continue|read)|subscribe now|"
-        r"subscribers? only|unlimited (digital )?access)\b", re.I), 15, 60),
+        r"subscribers? only|unlimited (digital )?access)\b", re.I), 15, 60,
+     ("subscri", "sign up", "register", "newsletter", "become a", "journalism", "donate", "join our", "inbox",
+      "already a", "log in", "login", "access")),
     ("cookie or ad-blocker notice", re.compile(
         r"\b(we use cookies|accept (all )?cookies|cookie (policy|settings|preferences)|"
         r"consent (preferences|settings|manager)|privacy (policy|settings)|"
@@ -71,7 +73,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"(\bis an? (premium|leading|independent|award[- ]winning|trusted|top|popular|free)?\s*"
         r"(online|digital|news|media)? ?(portal|platform|website|publication|outlet|news site|magazine)\b)|"
         r"^(about the author|picture of|posted by|written by|author:|contributor\b|staff writer)",
-        re.I), 6, 60),
+        re.I), 6, 60, ("is a", "about the author", "picture of", "posted by", "written by", "author:", "contributor",
+                       "staff writer")),
     ("author bio or outlet promotion", re.compile(
         r"^[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3} (is|was) an? ([\w-]+ ){0,3}(writer|reporter|journalist|editor|"
         r"correspondent|contributor|columnist|educator|author)\b|"
@@ -91,7 +94,9 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"does not (always |necessarily )?(share|support|endorse)( or (share|support|endorse))? "
         r"(the )?(views|opinions)|"
         r"(views|opinions) (and opinions )?expressed|as an amazon associate|affiliate (link|commission)|"
-        r"we may earn (a )?(small )?commission|paid partnership|sponsored content)", re.I), 12, 60),
+        r"we may earn (a )?(small )?commission|paid partnership|sponsored content)", re.I), 12, 60,
+     ("©", "(c)", "copyright", "all rights reserved", "does not", "expressed", "amazon associate", "affiliate",
+      "commission", "paid partnership", "sponsored content")),
     ("copyright, disclaimer or affiliate notice", re.compile(r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})", re.I),
      60, 60),
     ("copyright, disclaimer or affiliate notice", re.compile(
@@ -119,7 +124,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
     ("photo caption or credit", re.compile(
         r"^(file photo|photo|image|picture|photograph|illustration|caption)\s*(:|by\b|credit)|"
         r"^\(?(photo|image|credit)s?:|^\(?(image|photo|picture) (credit|courtesy)\b|\bsubmitted photo$", re.I),
-     80, 80),
+     80, 80, ("photo", "image", "picture", "illustration", "caption", "credit")),
     ("photo gallery", re.compile(
         r"^((image|photo|picture|slide)\s*)?\d+\s*(of|/)\s*/?\s*\d+$|^(caption|back to gallery|"
         r"(view|open|launch) (the )?(photo )?gallery|enlarge (this )?image|expand)$", re.I), 6, 6),

@@ -10,6 +10,7 @@ import pytest
 from benchmarks import extraction
 from dedupe import clean
 from dedupe.clean import TemplateLines
+from dedupe import rules
 from dedupe.normalize import normalize
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -422,3 +423,31 @@ def test_quotes_and_datelines_are_not_comments() -> None:
         "“Keep going; the town needs you.”", NEWSPAPER_ARTICLE[3]])
 
     assert "reader comments" not in {r.reason for r in clean(text).removed}
+
+
+def _reason_without_prefilters(line: str, at_edge: bool) -> str | None:
+    """:func:`dedupe.rules.rule_reason` without the literal prefilters (``needs``) of its families."""
+    n_words = len(line.split())
+    for reason, pattern, anywhere, edge, *_ in rules._FAMILIES:
+        if n_words <= (edge if at_edge else anywhere) and pattern.search(line):
+            return reason
+    return None
+
+
+def test_literal_prefilters_never_hide_a_family() -> None:
+    """A family's ``needs`` literals only skip lines its pattern cannot match: checked on every line
+    of the seeds, of this file's examples and (when present) of the 181 benchmark pages as text."""
+    lines = {line.strip() for path in SEEDS.glob("*.txt") for line in path.read_text(encoding="utf-8").splitlines()}
+    lines |= {line for line in [*NEWSPAPER_ARTICLE, *TEASERS, *FOOTER] if "{" not in line}
+    lines |= {value for value in globals().values() if isinstance(value, str) and len(value) < 200}
+    if extraction.available():
+        from dedupe.render import html_to_text
+
+        lines |= {line.strip() for _, page, _ in extraction.pages() for line in html_to_text(page).splitlines()}
+    lines.discard("")
+    assert len(lines) > 100
+
+    for at_edge in (False, True):
+        found = {line: rules.rule_reason.__wrapped__(line, at_edge=at_edge) for line in lines}
+        assert found == {line: _reason_without_prefilters(line, at_edge) for line in lines}
+        assert sum(reason is not None for reason in found.values()) > 20
