@@ -164,11 +164,23 @@ def rule_reason(line: str, *, at_edge: bool = False) -> str | None:
     """
     n_words = len(line.split())
     lower = line.lower()
-    for reason, pattern, anywhere, edge, *needs in _FAMILIES:
-        if (n_words <= (edge if at_edge else anywhere) and (not needs or any(w in lower for w in needs[0]))
-                and pattern.search(line)):
+    for reason, pattern, anywhere, edge, needs in _RULES:
+        if n_words <= (edge if at_edge else anywhere) and (not needs or _contains_any(lower, needs)) \
+                and pattern.search(line):
             return reason
     return None
+
+
+def _contains_any(text: str, literals: tuple[str, ...]) -> bool:
+    for literal in literals:  # a plain loop: twice as fast as any() over a generator
+        if literal in text:
+            return True
+    return False
+
+
+# The families with their prefilter always present (empty: none).
+_RULES = [(reason, pattern, anywhere, edge, needs[0] if needs else ()) for reason, pattern, anywhere, edge, *needs
+          in _FAMILIES]
 
 
 @lru_cache(maxsize=1 << 18)

@@ -196,7 +196,8 @@ def _longest_runs(words: list[int]) -> list[int]:
     found, current, longest = [0], 0, 0
     for n in words:
         current = current + 1 if n else 0
-        longest = max(longest, current)
+        if current > longest:
+            longest = current
         found.append(longest)
     return found
 
