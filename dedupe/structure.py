@@ -80,7 +80,8 @@ def mark_comments(stripped: list[str], body: list[int], reasons: dict[int, str])
 
 def mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *, page: bool = True) -> None:
     """Mark edge notices; on a whole ``page``, also the menus before the article, the short
-    non-sentence lines after its last body paragraph and what follows its end block."""
+    non-sentence lines after its last body paragraph (unless a closing notice stands below them),
+    what follows the article's end block and what precedes its start block."""
     for i in body:  # head: edge families only; headlines stay
         if i in reasons:
             continue
@@ -93,7 +94,7 @@ def mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *,
         _mark_navigation(stripped, body, reasons)
     if not any(i not in reasons and is_prose(stripped[i]) for i in body):
         return
-    closed = False  # an end family passed: what is above it is the article's (a list article's list)
+    closed = False  # a closing family passed: the lines above it are the article's (a list article's list)
     for i in reversed(body):  # tail
         if i in reasons:
             closed = closed or reasons[i] in _CLOSING_FAMILIES
