@@ -25,13 +25,20 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .rules import is_prose, rule_reason
+from .rules import FAMILY_REASONS, is_prose, rule_reason
 from .structure import mark_comments, mark_edges, mark_related_blocks
 from .templates import TemplateLines, line_key, line_keys
 
 CLEANER_VERSION = "4"  # bump when a rule changes what is removed (indexes record it)
 
 _TEASER_END = re.compile(r"(\.\.\.|…)\s*$")
+
+# Every reason a removed line can carry (``Removal.reason``, the ``reason`` of ``removed`` in the output):
+# the rule families, then the other passes. Documented in the README; keep them stable.
+REASONS: tuple[str, ...] = (
+    *FAMILY_REASONS, "repeated line", "teaser repeating the lede", "related-content list", "reader comments",
+    "navigation before the article", "after the end of the article", "after the article's end block",
+    "before the article's start block", "template repeated across documents")
 
 
 class Removal(NamedTuple):
@@ -140,5 +147,5 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip()
 
 
-__all__ = ["CLEANER_VERSION", "Cleaned", "Removal", "TemplateLines", "clean", "line_keys", "without_templates",
-           "rule_reason", "is_prose"]
+__all__ = ["CLEANER_VERSION", "REASONS", "Cleaned", "Removal", "TemplateLines", "clean", "line_keys",
+           "without_templates", "rule_reason", "is_prose"]

@@ -178,6 +178,8 @@ def _contains_any(text: str, literals: tuple[str, ...]) -> bool:
     return False
 
 
+# The reasons the families give, in the order they are tried.
+FAMILY_REASONS: tuple[str, ...] = tuple(dict.fromkeys(reason for reason, *_ in _FAMILIES))
 # The families with their prefilter always present (empty: none).
 _RULES = [(reason, pattern, anywhere, edge, needs[0] if needs else ()) for reason, pattern, anywhere, edge, *needs
           in _FAMILIES]

@@ -451,3 +451,25 @@ def test_literal_prefilters_never_hide_a_family() -> None:
         found = {line: rules.rule_reason.__wrapped__(line, at_edge=at_edge) for line in lines}
         assert found == {line: _reason_without_prefilters(line, at_edge) for line in lines}
         assert sum(reason is not None for reason in found.values()) > 20
+
+
+def test_every_reason_is_listed_and_documented() -> None:
+    """``reason`` is an interface: every reason the cleaner gives is in ``REASONS``, and the README's
+    table lists exactly those."""
+    from dedupe.clean import REASONS
+
+    texts = [path.read_text(encoding="utf-8") for path in SEEDS.glob("*.txt")]
+    texts += [ARTICLE_LINES + "\n\n" + "\n\n".join(TEASERS), "\n\n".join(["Most read", *NEWSPAPER_ARTICLE])]
+    if extraction.available():
+        from dedupe.render import html_to_text
+
+        texts += [html_to_text(page) for _, page, _ in extraction.pages()]
+    templates = TemplateLines(min_docs=2).fit([text.splitlines() for text in texts])
+    given = {r.reason for text in texts for r in clean(text, templates=templates).removed}
+    assert given <= set(REASONS)
+    assert len(given) >= 10
+
+    readme = (SEEDS.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| reason | the line is |"):]
+    table = table[: table.index("\n\n")]
+    assert [row.split("`")[1] for row in table.splitlines()[2:]] == list(REASONS)
