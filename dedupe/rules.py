@@ -150,9 +150,11 @@ _PROSE_MIN_WORDS = 12
 
 @lru_cache(maxsize=1 << 18)
 def is_prose(line: str) -> bool:
-    """True for a body-paragraph-like line: a sentence of some length."""
+    """True for a body-paragraph-like line: a sentence of some length, or a long line with
+    punctuation (a long line without any is a keyword list or a tag cloud)."""
     words = line.split()
-    return len(words) >= _PROSE_MIN_WORDS and bool(SENTENCE_END.search(line)) or len(words) >= 30
+    return len(words) >= _PROSE_MIN_WORDS and bool(SENTENCE_END.search(line)) or (
+        len(words) >= 30 and any(mark in line for mark in ".,;:!?"))
 
 
 @lru_cache(maxsize=1 << 18)

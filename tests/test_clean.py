@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import extraction
 from dedupe import clean
-from dedupe.clean import TemplateLines
+from dedupe.clean import TemplateLines, is_prose
 from dedupe import rules
 from dedupe.normalize import normalize
 
@@ -473,3 +473,12 @@ def test_every_reason_is_listed_and_documented() -> None:
     table = readme[readme.index("| reason | the line is |"):]
     table = table[: table.index("\n\n")]
     assert [row.split("`")[1] for row in table.splitlines()[2:]] == list(REASONS)
+
+
+def test_a_long_line_without_punctuation_is_a_keyword_list_not_prose() -> None:
+    tag_cloud = " ".join(["ferry", "storm", "harbour", "council", "library", "budget", "editor", "court"] * 5)
+    sentence_without_end = ("The council voted on Tuesday night to keep the library open on Saturdays, a decision "
+                            "that the editor of the paper welcomed in a column that ran the next morning and that")
+
+    assert not is_prose(tag_cloud)
+    assert is_prose(sentence_without_end)  # 30 words and more, with a comma: a paragraph cut short
