@@ -116,6 +116,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
     ("comment prompt", re.compile(
         r"^(leave a (comment|reply)|\d+ comments?|comments?( are)? closed|post a comment|"
         r"(reply|add comment|all comments|show (more|new|all) comments.*)$|"
+        r"\[\s*\d+\s+comments?\s*\]$|(top|most) (rated|recent|liked|popular) comments$|"
+        r"((rating|score)\s*:?\s*)?[+-]?\d+\s+(votes?|likes?|points?)$|"
         r"join the (conversation|discussion)|add a comment|show comments|view comments|"
         r"be the first to comment|click here to comment|loading comments|have your say|"
         r"\(\d+\) comments?|\d+ thoughts on\b|lascia un commento|deixe (uma resposta|um comentário)|"

@@ -28,6 +28,9 @@ _COMMENTS_HEADING = re.compile(
 
 # Families that follow an article's last line, not a page's: a list above them is the article's.
 _CLOSING_FAMILIES = frozenset({"share bar", "author bio or outlet promotion", "comment prompt", "reader comments"})
+_COMMENT_FAMILIES = frozenset({"comment prompt", "reader comments"})
+_COMMENT_TRACES = frozenset({"comment prompt", "reader comments", "date or time line", "byline or dateline",
+                             "repeated line"})
 # Families that close an article: a block of removed lines holding one of them can be its end.
 _END_FAMILIES = frozenset({
     "share bar", "tags or categories", "post navigation", "comment prompt", "related-content heading",
@@ -149,9 +152,12 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
     paragraphs_before = list(accumulate((n > 0 for n in words), initial=0))
     run_after = _longest_runs(words[::-1])[::-1]  # run_after[k]: the longest prose run in words[k:]
     for start, end in _removed_blocks(body, reasons, len(body)):
-        if (paragraphs_before[start] >= min_paragraphs and run_after[end] < max_run
-                and words_before[-1] - words_before[end] <= max_ratio * words_before[start]
-                and any(reasons[i] in _END_FAMILIES for i in body[start:end])):
+        families = {reasons[i] for i in body[start:end]}
+        comments = bool(families & _COMMENT_FAMILIES) and sum(
+            reasons.get(i) in _COMMENT_TRACES for i in body[end:]) >= 3  # comments may outweigh the article
+        if (paragraphs_before[start] >= min_paragraphs and families & _END_FAMILIES
+                and (comments or (run_after[end] < max_run
+                                  and words_before[-1] - words_before[end] <= max_ratio * words_before[start]))):
             for i in body[end:]:
                 reasons.setdefault(i, "after the article's end block")
             return

@@ -482,3 +482,14 @@ def test_a_long_line_without_punctuation_is_a_keyword_list_not_prose() -> None:
 
     assert not is_prose(tag_cloud)
     assert is_prose(sentence_without_end)  # 30 words and more, with a comma: a paragraph cut short
+
+
+def test_comment_section_longer_than_the_article_is_cut_at_its_heading() -> None:
+    comments = []
+    for k in range(4):
+        comments += [f"reader{k}", "2 days ago at 07:52 am",
+                     *[NEWSPAPER_ARTICLE[1].replace("Dunmore", f"Dunmore {k} {j}") for j in range(3)],
+                     f"Rating: {30 - k} Votes"]
+    cleaned = clean(ARTICLE_LINES + "\n\n" + "\n\n".join(["Top Rated Comments", *comments]))
+
+    assert cleaned.text == ARTICLE_LINES
