@@ -88,7 +88,6 @@ class DaskEngine:
                 on_chunk(*range_of[future.key])
         return [item for chunk in self.client.gather(futures) for item in chunk]
 
-
     def band_pairs(self, signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int,
                    max_bucket: int) -> np.ndarray:
         """See :meth:`dedupe.parallel.Engine.band_pairs`: the banding shuffled over tasks.

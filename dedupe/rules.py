@@ -148,6 +148,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
 
 SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _PROSE_MIN_WORDS = 12
+_PUNCTUATION = tuple(".,;:!?")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -156,7 +157,7 @@ def is_prose(line: str) -> bool:
     punctuation (a long line without any is a keyword list or a tag cloud)."""
     words = line.split()
     return len(words) >= _PROSE_MIN_WORDS and bool(SENTENCE_END.search(line)) or (
-        len(words) >= 30 and any(mark in line for mark in ".,;:!?"))
+        len(words) >= 30 and _contains_any(line, _PUNCTUATION))
 
 
 @lru_cache(maxsize=1 << 18)
