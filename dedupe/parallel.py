@@ -13,13 +13,16 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
 from .candidates import band_pairs
+
+if TYPE_CHECKING:
+    from .stages import RangeStages
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -151,6 +154,11 @@ class Engine(Protocol):
         """The candidate pairs of LSH banding, as :func:`dedupe.candidates.band_pairs` finds them."""
         ...
 
+    def stages(self, shared: Any, n: int, *, chunk_size: int) -> AbstractContextManager[RangeStages]:
+        """Several stages over the same ranges of ``range(n)``, each range's state kept where it was
+        computed (see :mod:`dedupe.stages`)."""
+        ...
+
 
 @dataclass(frozen=True)
 class LocalEngine:
@@ -176,6 +184,12 @@ class LocalEngine:
                    max_bucket: int) -> np.ndarray:
         """See :meth:`Engine.band_pairs`: here, one sort of all the keys."""
         return band_pairs(signatures, rows, bands=bands, band_rows=band_rows, max_bucket=max_bucket)
+
+    def stages(self, shared: Any, n: int, *, chunk_size: int) -> AbstractContextManager[RangeStages]:
+        """See :meth:`Engine.stages`: worker processes forked once, each keeping its ranges' state."""
+        from .stages import local_stages  # it imports this module
+
+        return local_stages(shared, n, chunk_size=chunk_size, workers=self.workers)
 
 
 class Window(Sequence[Any]):

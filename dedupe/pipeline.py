@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .candidates import estimated_jaccard, lsh_params, unique_pairs
-from .clean import Cleaned, TemplateLines, clean, without_templates
+from .clean import Cleaned, TemplateLines, clean
 from .cluster import cluster, spanning_pairs
 from .document import Document, Salience, Vectorizer, fingerprint_of, prepare, share_hashes
 from .normalize import tokens
@@ -90,41 +90,42 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     records = _read_all(records, progress)
     engine = engine or LocalEngine(jobs)
     chunk = max(64, min(1024, len(records) // (8 * engine.workers) + 1))
-    cleaned: list[Cleaned | None] = [None] * len(records)
+    keys: list[list[str]] | None = None
     templates = None
     signers: list[Signer] = []
 
-    def warm_up() -> None:  # wordfreq's list and datasketch (which imports scipy) take a second to load
-        load_wordfreq()
+    def load_datasketch() -> None:  # it imports scipy, which takes most of a second
         if sign and not signers:
             signers.append(Signer(num_perm=params.num_perm, seed=params.seed))
 
-    if do_clean:
-        with progress.stage("clean", len(records)) as stage:
-            first_pass = engine.map_ranges(_clean_range, records, len(records), chunk_size=chunk,
-                                           on_chunk=_first_call_too(warm_up, stage.advance_range))
-        cleaned = first_pass
-        with progress.stage("templates", len(records)) as stage:
-            templates = TemplateLines().fit_keys([[k for k in c.keys if k] for c, r in zip(cleaned, records)
-                                                  if not r.warning])
-            stage.advance(len(records))
-    warm_up()  # unless the cleaning did (each part is done once)
-    if model is not None:
-        _fit(model, records, cleaned, templates)
-    # Exact copies (one cleaned text) are prepared in full once, wherever they fall.
-    heads = _heads(records, cleaned, templates) if do_clean else None
-    # The signer and model are made before workers fork, so that they share them.
-    preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model, keep_removed)
-    with progress.stage("prepare", len(records)) as stage:
-        def done(start: int, stop: int) -> None:
-            stage.advance_range(start, stop)
-            if not keep_raw:
-                for i in range(start, stop):
-                    records[i] = replace(records[i], text="")
-                    cleaned[i] = None
+    # wordfreq's list is loaded before the workers fork, so that they share it; datasketch, which only
+    # this process needs, loads while they clean.
+    load_wordfreq()
+    # Each range stays with the worker that cleaned it: only the line keys come here, for the
+    # template lines, and the cleaned texts stay there for preparing (see dedupe.stages).
+    with engine.stages(records, len(records), chunk_size=chunk) as stages:
+        if do_clean:
+            with progress.stage("clean", len(records)) as stage:
+                keys = stages.run(_clean_stage, keep_removed,
+                                  on_chunk=_first_call_too(load_datasketch, stage.advance_range))
+            with progress.stage("templates", len(records)) as stage:
+                templates = TemplateLines().fit_keys([[k for k in found if k] for found, r in zip(keys, records)
+                                                      if not r.warning])
+                stage.advance(len(records))
+        load_datasketch()  # unless the cleaning did
+        if model is not None:
+            _fit(model, records, keys, templates)
+        # Exact copies (one cleaned text) are prepared in full once, wherever they fall.
+        heads = _heads(records, keys, templates) if keys is not None else None
+        preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model, keep_removed)
+        with progress.stage("prepare", len(records)) as stage:
+            def done(start: int, stop: int) -> None:
+                stage.advance_range(start, stop)
+                if not keep_raw:
+                    for i in range(start, stop):
+                        records[i] = replace(records[i], text="")
 
-        documents = engine.map_ranges(preparer, (records, cleaned, heads), len(records), chunk_size=chunk,
-                                      on_chunk=done)
+            documents = stages.run(preparer, heads, on_chunk=done)
     for d, r in zip(documents, records):
         d.record = r
     for i, head in enumerate(heads or ()):
@@ -133,16 +134,15 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     return documents
 
 
-def _heads(records: Sequence[Record], cleaned: Sequence[Cleaned | None],
-           templates: TemplateLines | None) -> list[int]:
+def _heads(records: Sequence[Record], keys: Sequence[list[str]], templates: TemplateLines | None) -> list[int]:
     """For each record, the first record whose cleaned text is the same (its fingerprint, as
-    :func:`dedupe.document.prepare` computes it), or itself."""
+    :func:`dedupe.document.prepare` computes it from the line keys of its rule-cleaned text), or itself."""
     first: dict[str, int] = {}
     heads = []
-    for i, (record, found) in enumerate(zip(records, cleaned)):
-        keys = [] if found is None or record.warning else [
-            k for k in found.keys if k and not (templates is not None and templates.is_template(k))]
-        heads.append(first.setdefault(fingerprint_of(" ".join(keys)), i) if keys else i)
+    for i, (record, found) in enumerate(zip(records, keys)):
+        kept = [] if record.warning else [
+            k for k in found if k and not (templates is not None and templates.is_template(k))]
+        heads.append(first.setdefault(fingerprint_of(" ".join(kept)), i) if kept else i)
     return heads
 
 
@@ -160,18 +160,19 @@ def _read_all(records: Iterable[Record], progress: Progress) -> list[Record]:
     return found
 
 
-def _fit(model: TfidfModel, records: Sequence[Record], cleaned: Sequence[Cleaned | None],
+def _fit(model: TfidfModel, records: Sequence[Record], keys: Sequence[list[str]] | None,
          templates: TemplateLines | None) -> None:
-    """Fit the model's document frequencies on an evenly spaced sample of the cleaned records."""
+    """Fit the model's document frequencies on an evenly spaced sample of the cleaned records
+    (from the line keys of their rule-cleaned texts, without the template lines; without
+    cleaning, from their texts)."""
     usable = [i for i, r in enumerate(records) if not r.warning]
     sample = []
     for i in evenly_spaced(usable, model.sample):
-        found = cleaned[i]
-        if found is None:
+        if keys is None:
             sample.append(tokens(records[i].text))
         else:
-            keys = (without_templates(found, templates) if templates is not None else found).keys
-            sample.append([t for key in keys for t in key.split()])
+            kept = (k for k in keys[i] if not (templates is not None and templates.is_template(k)))
+            sample.append([t for key in kept for t in key.split()])
     model.fit(sample)
 
 
@@ -180,7 +181,7 @@ def _first_call_too(first: Callable[[], object], then: Callable[[int, int], None
 
     The cleaning workers report their first chunk after they have forked,
     so work done then in this process overlaps theirs, and the workers forked
-    later (preparing, verifying) inherit its result.
+    later (verifying) inherit its result.
     """
     pending = [first]
 
@@ -192,9 +193,14 @@ def _first_call_too(first: Callable[[], object], then: Callable[[int, int], None
     return call
 
 
-def _clean_range(records: Sequence[Record], start: int, stop: int) -> list[Cleaned]:
-    """Rule-clean a range of records."""
-    return [clean(r.text, extracted=r.extracted) for r in records[start:stop]]
+def _clean_stage(records: Sequence[Record], _: None, keep_removed: bool, start: int,
+                 stop: int) -> tuple[list[Cleaned], list[list[str]]]:
+    """Rule-clean a range of records: the cleaned texts stay (for preparing), their line keys go
+    to the caller (for the template lines). Removed lines are dropped unless ``keep_removed``."""
+    cleaned = [clean(r.text, extracted=r.extracted) for r in records[start:stop]]
+    if not keep_removed:
+        cleaned = [replace(c, removed=[]) for c in cleaned]
+    return cleaned, [c.keys for c in cleaned]
 
 
 @dataclass(frozen=True)
@@ -211,10 +217,12 @@ class _Preparer:
     _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
     _vectorizer: list[Vectorizer] = field(default_factory=list, compare=False, repr=False)
 
-    def __call__(self, shared: tuple[Sequence[Record], Sequence[Cleaned | None], Sequence[int] | None],
-                 start: int, stop: int) -> list[Document]:
+    def __call__(self, records: Sequence[Record], cleaned: list[Cleaned] | None, heads: Sequence[int] | None,
+                 start: int, stop: int) -> tuple[None, list[Document]]:
+        """The stage function (see :mod:`dedupe.stages`): the range's documents, from its
+        rule-cleaned texts (kept by the cleaning stage) and, for each record, the first with the
+        same cleaned text."""
         p = self.params
-        records, cleaned, heads = shared
         if not self._salience:
             self._salience.append(Salience(TokenHasher(), p.salient_words))
             if self.model is not None:
@@ -224,7 +232,8 @@ class _Preparer:
         # Copies of an earlier document get its hashes afterwards (see prepare_all); without
         # the copies known ahead (no cleaning), the copies within this range share them.
         seen: dict[str, Document] | None = {} if heads is None else None
-        documents = [prepare(i, records[i], shingle_size=p.shingle_size, salience=salience, cleaned=cleaned[i],
+        documents = [prepare(i, records[i], shingle_size=p.shingle_size, salience=salience,
+                             cleaned=cleaned[i - start] if cleaned is not None else None,
                              templates=self.templates, do_clean=self.do_clean, seen=seen, vectorizer=vectorizer,
                              hashes=heads is None or heads[i] == i)
                      for i in range(start, stop)]
@@ -241,7 +250,7 @@ class _Preparer:
             d.record = None  # type: ignore[assignment]  # the caller has it; not sent back
             if not self.keep_removed:
                 d.removed = []
-        return documents
+        return None, documents
 
 
 def _in_order(first: list[tuple[int, int]], then: np.ndarray, *, step: int = 1 << 16) -> Iterator[Sequence[int]]:
