@@ -139,7 +139,6 @@ def _paragraph_lines(text: str) -> list[tuple[str, list[str]]]:
 class _Outline:
     """What preparing a document needs of its paragraphs, without a token tuple per paragraph."""
 
-    joined: str  # all tokens, single-spaced
     texts: list[str]  # paragraphs with tokens
     sizes: list[int]  # their token counts
 
@@ -154,7 +153,7 @@ def _outline(text: str, keys: list[str]) -> _Outline:
         if size:
             texts.append(paragraph)
             sizes.append(size)
-    return _Outline(" ".join(k for k in keys if k), texts, sizes)
+    return _Outline(texts, sizes)
 
 
 class Salience:
@@ -266,17 +265,17 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         cleaned = cleaned or clean(record.text, extracted=record.extracted)
         if templates is not None:
             cleaned = without_templates(cleaned, templates)
-        text, removed, keys = cleaned.text, cleaned.removed, cleaned.keys
+        text, removed, line_keys = cleaned.text, cleaned.removed, cleaned.keys
     else:
         text, removed = record.text.strip(), []
-        keys = [normalize(line) for line in text.splitlines() if line.strip()]
-    outline = _outline(text, keys)
-    flat = outline.joined.split()
+        line_keys = [normalize(line) for line in text.splitlines() if line.strip()]
+    keys = [k for k in line_keys if k]
+    ids = salience.hasher.line_ids(keys)
     warning = record.warning
-    if warning is None and not flat:
+    if warning is None and not len(ids):
         warning = (f"{record.origin}: no article text left after boilerplate removal"
                    if record.text.strip() else f"{record.origin}: empty document")
-    fingerprint = fingerprint_of(outline.joined)
+    fingerprint = fingerprint_of(" ".join(keys))
     twin = seen.get(fingerprint) if seen is not None else None
     terms = weights = None
     if twin is not None:
@@ -284,14 +283,14 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
     elif not hashes:
         shingles = words = _UNSHARED
     else:
-        ids = salience.hasher.ids(flat)
         shingles = shingle_hashes(salience.hasher.hashes[ids], shingle_size)
         words = salience.words(ids)
         if vectorizer is not None:
+            outline = _outline(text, line_keys)
             terms = vectorizer.terms(ids, outline.sizes)
             weights = _rewrite_weights(outline.sizes, [is_prose(p) for p in outline.texts])
     doc = Document(index=index, record=record, text_utf8=text.encode("utf-8"), removed=removed,
-                   fingerprint=fingerprint, shingles=shingles, words=words, size=len(flat), warning=warning,
+                   fingerprint=fingerprint, shingles=shingles, words=words, size=len(ids), warning=warning,
                    terms=terms, weights=weights)
     if seen is not None and twin is None and not warning:
         seen[fingerprint] = doc

@@ -43,10 +43,13 @@ class TokenHasher:
     hasher; hashes are the same everywhere.
     """
 
+    line_cache = 1 << 16  # normalized lines whose token ids are kept (copies of a story share their lines)
+
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
         self.tokens: list[str] = []
         self._hashes = np.empty(1024, dtype=np.uint64)
+        self._lines: dict[str, np.ndarray] = {}
 
     @property
     def hashes(self) -> np.ndarray:
@@ -68,6 +71,22 @@ class TokenHasher:
                     if values[i] is None:
                         values[i] = self._add(tokens[i])
         return np.array(values, dtype=np.int64)
+
+    def line_ids(self, keys: Sequence[str]) -> np.ndarray:
+        """The ids of the tokens of normalized lines (single-spaced tokens, as
+        :func:`dedupe.normalize.normalize` makes them), in order: the same as
+        ``ids(" ".join(keys).split())``, each distinct line split and looked up once.
+        """
+        cache = self._lines
+        parts = []
+        for key in keys:
+            found = cache.get(key)
+            if found is None:
+                if len(cache) >= self.line_cache:
+                    cache.clear()  # bounded: a stream of distinct lines must not fill the memory
+                found = cache[key] = self.ids(key.split())
+            parts.append(found)
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def _add(self, token: str) -> int:
         new = self._ids[token] = len(self.tokens)

@@ -136,28 +136,34 @@ class ForkedStages:
                 self._conns[w].send(("range", k, *self.ranges[k]))
                 busy[w] += 1
 
-        for w in range(len(self._conns)):
-            feed(w)
-        remaining = len(self.ranges)
-        while remaining:
-            for conn in wait([c for w, c in enumerate(self._conns) if busy[w]]):
-                w = self._conns.index(conn)  # type: ignore[arg-type]
-                try:
-                    kind, k, payload = conn.recv()
-                except (EOFError, ConnectionResetError):
-                    self._procs[w].join(timeout=5)
-                    exit_code = self._procs[w].exitcode
-                    self.close()
-                    raise DedupeError(f"a worker process died (exit code {exit_code})") from None
-                if kind == "error":
-                    self.close()
-                    raise payload
-                busy[w] -= 1
-                remaining -= 1
-                results[k] = payload
-                if on_chunk:
-                    on_chunk(*self.ranges[k])
+        collecting = gc.isenabled()
+        gc.disable()  # results arrive as many small objects at once: collections would walk them again and again
+        try:
+            for w in range(len(self._conns)):
                 feed(w)
+            remaining = len(self.ranges)
+            while remaining:
+                for conn in wait([c for w, c in enumerate(self._conns) if busy[w]]):
+                    w = self._conns.index(conn)  # type: ignore[arg-type]
+                    try:
+                        kind, k, payload = conn.recv()
+                    except (EOFError, ConnectionResetError):
+                        self._procs[w].join(timeout=5)
+                        exit_code = self._procs[w].exitcode
+                        self.close()
+                        raise DedupeError(f"a worker process died (exit code {exit_code})") from None
+                    if kind == "error":
+                        self.close()
+                        raise payload
+                    busy[w] -= 1
+                    remaining -= 1
+                    results[k] = payload
+                    if on_chunk:
+                        on_chunk(*self.ranges[k])
+                    feed(w)
+        finally:
+            if collecting:
+                gc.enable()
         return [item for done in results for item in done or ()]
 
     def close(self) -> None:
