@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import importlib.util
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ from .arrays import distinct
 from .candidates import bucket_pair_keys, keyed_bands, pairs_of
 from .errors import DedupeError
 from .parallel import available_cores, single_threaded_blas, window
-from .stages import RangeStages, StageFunc, cut_ranges
+from .stages import RangeStages, StageFunc, chunks
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -116,10 +116,10 @@ class DaskEngine:
         return pairs_of(distinct(np.concatenate(found)))
 
 
-    def stages(self, shared: Any, n: int, *, chunk_size: int) -> AbstractContextManager[RangeStages]:
+    def stages(self, items: Iterable[Any], *, chunk_size: int) -> AbstractContextManager[RangeStages]:
         """See :meth:`dedupe.parallel.Engine.stages`: one task per range and stage; on a cluster, what a
         stage keeps of a range stays on the worker that computed it, as a future."""
-        return _stages_context(DaskStages(self, shared, n, chunk_size=chunk_size))
+        return _stages_context(DaskStages(self, items, chunk_size=chunk_size))
 
 
 @contextmanager
@@ -127,25 +127,35 @@ def _stages_context(stages: DaskStages) -> Iterator[DaskStages]:
     try:
         yield stages
     finally:
-        stages.kept = []
+        stages.kept = []  # releases the futures
 
 
 class DaskStages:
-    """Stages over the ranges of one input as Dask tasks (see :mod:`dedupe.stages`).
+    """Stages over the ranges of a stream as Dask tasks (see :mod:`dedupe.stages`).
 
-    Each range's part of the input is sent once, for all stages. On a
-    ``distributed`` cluster, what a stage keeps of a range is a future on
-    the worker that computed it, and only the results come here; on Dask's
-    local schedulers it is held here.
+    On a ``distributed`` cluster, each range's items are sent as they are
+    read, what a stage keeps of a range is a future on the worker that
+    computed it, and only the results come here; on Dask's local schedulers
+    it is held here.
     """
 
-    def __init__(self, engine: DaskEngine, shared: Any, n: int, *, chunk_size: int) -> None:
+    def __init__(self, engine: DaskEngine, items: Iterable[Any], *, chunk_size: int) -> None:
         self.client = engine.client
         self.scheduler = engine.scheduler
-        self.ranges = cut_ranges(n, chunk_size)
-        parts = [window(shared, start, stop) for start, stop in self.ranges]
-        self.parts: list[Any] = self.client.scatter(parts, hash=False) if self.client is not None else parts
-        self.kept: list[Any] = [None] * len(self.ranges)
+        self._source: Iterator[tuple[int, list[Any]]] | None = chunks(items, chunk_size)
+        self.ranges: list[tuple[int, int]] = []
+        self.kept: list[Any] = []
+
+    def _inputs(self) -> Iterator[tuple[Any, int, int]]:
+        """Each range's input to this stage: its items (first stage, as read) or what was kept."""
+        if self._source is None:
+            yield from ((kept, start, stop) for kept, (start, stop) in zip(self.kept, self.ranges))
+            return
+        source, self._source = self._source, None
+        for start, items in source:
+            self.ranges.append((start, start + len(items)))
+            yield (self.client.scatter(items, hash=False) if self.client is not None else items,
+                   start, start + len(items))
 
     def run(self, func: StageFunc, broadcast: Any = None, *,
             on_chunk: Callable[[int, int], None] | None = None) -> list[Any]:
@@ -153,8 +163,8 @@ class DaskStages:
         import dask
 
         if self.client is None:
-            tasks = [dask.delayed(_apply_stage)(func, part, kept, broadcast, start, stop)
-                     for part, kept, (start, stop) in zip(self.parts, self.kept, self.ranges)]
+            tasks = [dask.delayed(_apply_stage)(func, kept, broadcast, start, stop)
+                     for kept, start, stop in self._inputs()]
             done = dask.compute(*tasks, scheduler=self.scheduler)
             self.kept = [kept for kept, _ in done]
             if on_chunk:
@@ -164,23 +174,23 @@ class DaskStages:
         from distributed import as_completed
 
         [remote_func, remote_broadcast] = self.client.scatter([func, broadcast], broadcast=True, hash=False)
-        both = [self.client.submit(_apply_stage, remote_func, part, kept, remote_broadcast, start, stop, pure=False)
-                for part, kept, (start, stop) in zip(self.parts, self.kept, self.ranges)]
+        both = [self.client.submit(_apply_stage, remote_func, kept, remote_broadcast, start, stop, pure=False)
+                for kept, start, stop in self._inputs()]
         self.kept = [self.client.submit(operator.itemgetter(0), f, pure=False) for f in both]
         results = [self.client.submit(operator.itemgetter(1), f, pure=False) for f in both]
+        del both
         range_of = {f.key: bounds for f, bounds in zip(results, self.ranges)}
         for future in as_completed(results):
             if future.status == "error":
                 future.result()  # raises the task's exception here
             if on_chunk:
                 on_chunk(*range_of[future.key])
-        del both
         return [item for chunk in self.client.gather(results) for item in chunk]
 
 
-def _apply_stage(func: StageFunc, part: Any, kept: Any, broadcast: Any, start: int, stop: int) -> tuple[Any, list[Any]]:
+def _apply_stage(func: StageFunc, kept: Any, broadcast: Any, start: int, stop: int) -> tuple[Any, list[Any]]:
     with single_threaded_blas():  # as the local engine's workers do
-        return func(part, kept, broadcast, start, stop)
+        return func(kept, broadcast, start, stop)
 
 
 def _split_bands(signatures: np.ndarray, rows: np.ndarray, bands: int, band_rows: int,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -154,9 +154,9 @@ class Engine(Protocol):
         """The candidate pairs of LSH banding, as :func:`dedupe.candidates.band_pairs` finds them."""
         ...
 
-    def stages(self, shared: Any, n: int, *, chunk_size: int) -> AbstractContextManager[RangeStages]:
-        """Several stages over the same ranges of ``range(n)``, each range's state kept where it was
-        computed (see :mod:`dedupe.stages`)."""
+    def stages(self, items: Iterable[Any], *, chunk_size: int) -> AbstractContextManager[RangeStages]:
+        """Several stages over the same ranges of a stream of items, each range's state kept where it
+        was computed (see :mod:`dedupe.stages`)."""
         ...
 
 
@@ -185,11 +185,11 @@ class LocalEngine:
         """See :meth:`Engine.band_pairs`: here, one sort of all the keys."""
         return band_pairs(signatures, rows, bands=bands, band_rows=band_rows, max_bucket=max_bucket)
 
-    def stages(self, shared: Any, n: int, *, chunk_size: int) -> AbstractContextManager[RangeStages]:
+    def stages(self, items: Iterable[Any], *, chunk_size: int) -> AbstractContextManager[RangeStages]:
         """See :meth:`Engine.stages`: worker processes forked once, each keeping its ranges' state."""
         from .stages import local_stages  # it imports this module
 
-        return local_stages(shared, n, chunk_size=chunk_size, workers=self.workers)
+        return local_stages(items, chunk_size=chunk_size, workers=self.workers)
 
 
 class Window(Sequence[Any]):

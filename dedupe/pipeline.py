@@ -7,9 +7,11 @@ own module; this one only chains them (:func:`deduplicate`).
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -17,7 +19,7 @@ from .candidates import estimated_jaccard, lsh_params, unique_pairs
 from .clean import Cleaned, TemplateLines, clean
 from .cluster import cluster, spanning_pairs
 from .document import Document, Salience, Vectorizer, fingerprint_of, prepare, share_hashes
-from .normalize import tokens
+from .normalize import normalize
 from .parallel import Engine, LocalEngine, frozen_objects, single_threaded_blas, worker_count
 from .params import Params
 from .progress import Progress
@@ -26,6 +28,8 @@ from .sign import Signer, TokenHasher
 from .tfidf import TfidfModel, evenly_spaced
 from .tfidf import warm_up as load_wordfreq
 from .verify import Evidence, Verifier
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -65,6 +69,9 @@ class Result:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+CHUNK = 256  # records per range: small enough that workers start early and share the work evenly
+
+
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True, jobs: int = 1,
                 progress: Progress | None = None, sign: bool = True,
                 model: TfidfModel | None = None, engine: Engine | None = None,
@@ -73,65 +80,66 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
 
     Args:
         jobs: Worker processes for cleaning and hashing (the result is the same for any number).
-        progress: Reports the stages ``read``, ``clean``, ``templates`` and ``prepare``.
+        progress: Reports the stages ``read``, ``clean``, ``templates`` and ``prepare``
+            (reading and cleaning overlap: records are cleaned as they are read).
         sign: Compute MinHash signatures (only LSH needs them; ``compare`` and
             ``clean`` do not).
         model: An unfitted TF-IDF model: it is fitted on the cleaned input
             and every document gets its vectors while it is prepared.
         engine: Where the per-document work runs (default: ``jobs`` local processes).
         keep_raw: Keep each record's raw text in ``Document.record``. Without
-            it, each range's raw texts and rule-cleaned forms are dropped as
-            soon as its documents arrive, which lowers the peak memory.
+            it, this process drops each raw text as soon as it is read (the
+            workers hold it while they need it), which lowers the peak memory.
         keep_removed: Keep each document's removed lines (``Document.removed``);
             without them, documents travel back from workers faster and take
             less memory.
     """
     progress = progress or Progress(enabled=False)
-    records = _read_all(records, progress)
     engine = engine or LocalEngine(jobs)
-    chunk = max(64, min(1024, len(records) // (8 * engine.workers) + 1))
-    keys: list[list[str]] | None = None
-    templates = None
-    signers: list[Signer] = []
-
-    def load_datasketch() -> None:  # it imports scipy, which takes most of a second
-        if sign and not signers:
-            signers.append(Signer(num_perm=params.num_perm, seed=params.seed))
-
-    # wordfreq's list is loaded before the workers fork, so that they share it; datasketch, which only
-    # this process needs, loads while they clean.
-    load_wordfreq()
-    # Each range stays with the worker that cleaned it: only the line keys come here, for the
-    # template lines, and the cleaned texts stay there for preparing (see dedupe.stages).
-    with engine.stages(records, len(records), chunk_size=chunk) as stages:
+    found: list[Record] = []  # every record read, without its text unless keep_raw
+    # The signer's permutations come from datasketch, whose import (it loads scipy) takes most of a
+    # second: it runs in a thread while this one reads the input and deals it to the workers.
+    signer = _Background(lambda: Signer(num_perm=params.num_perm, seed=params.seed) if sign else None)
+    load_wordfreq()  # before the workers fork, so that they share its list (half a second to load)
+    # Records go to the workers as they are read, and each range stays with the worker that
+    # cleaned it: only the line keys come here, for the template lines, and the cleaned texts
+    # stay there for preparing (see dedupe.stages).
+    with engine.stages(_read_into(records, found, keep_raw, progress), chunk_size=CHUNK) as stages:
+        with progress.stage("clean") as clean_stage:
+            keys = stages.run(_clean_stage, (do_clean, keep_removed),
+                              on_chunk=clean_stage.advance_range)
+            clean_stage.total = len(found)
+        templates = None
         if do_clean:
-            with progress.stage("clean", len(records)) as stage:
-                keys = stages.run(_clean_stage, keep_removed,
-                                  on_chunk=_first_call_too(load_datasketch, stage.advance_range))
-            with progress.stage("templates", len(records)) as stage:
-                templates = TemplateLines().fit_keys([[k for k in found if k] for found, r in zip(keys, records)
-                                                      if not r.warning])
-                stage.advance(len(records))
-        load_datasketch()  # unless the cleaning did
+            with progress.stage("templates", len(found)) as stage:
+                templates = TemplateLines().fit_keys([[k for k in line_keys if k]
+                                                      for line_keys, r in zip(keys, found) if not r.warning])
+                stage.advance(len(found))
         if model is not None:
-            _fit(model, records, keys, templates)
+            _fit(model, found, keys, templates)
         # Exact copies (one cleaned text) are prepared in full once, wherever they fall.
-        heads = _heads(records, keys, templates) if keys is not None else None
-        preparer = _Preparer(params, templates, do_clean, signers[0] if sign else None, model, keep_removed)
-        with progress.stage("prepare", len(records)) as stage:
-            def done(start: int, stop: int) -> None:
-                stage.advance_range(start, stop)
-                if not keep_raw:
-                    for i in range(start, stop):
-                        records[i] = replace(records[i], text="")
-
-            documents = stages.run(preparer, heads, on_chunk=done)
-    for d, r in zip(documents, records):
+        heads = _heads(found, keys, templates)
+        del keys
+        preparer = _Preparer(params, templates, do_clean, signer.result(), model, keep_removed)
+        with progress.stage("prepare", len(found)) as stage:
+            documents = stages.run(preparer, heads, on_chunk=stage.advance_range)
+    for d, r in zip(documents, found):
         d.record = r
-    for i, head in enumerate(heads or ()):
+    for i, head in enumerate(heads):
         if head != i:
             share_hashes(documents[i], documents[head])
     return documents
+
+
+def _read_into(records: Iterable[Record], found: list[Record], keep_raw: bool,
+               progress: Progress) -> Iterator[Record]:
+    """The records, each also appended to ``found`` (without its text unless ``keep_raw``), as the
+    ``read`` stage."""
+    with progress.stage("read") as stage:
+        for record in records:
+            found.append(record if keep_raw else replace(record, text=""))
+            stage.advance()
+            yield record
 
 
 def _heads(records: Sequence[Record], keys: Sequence[list[str]], templates: TemplateLines | None) -> list[int]:
@@ -146,61 +154,57 @@ def _heads(records: Sequence[Record], keys: Sequence[list[str]], templates: Temp
     return heads
 
 
-def _read_all(records: Iterable[Record], progress: Progress) -> list[Record]:
-    """The records in a list of our own (the ``read`` stage: large inputs take a while)."""
-    if isinstance(records, list):
-        return list(records)  # a copy: ranges already prepared are dropped from it
-    found: list[Record] = []
-    with progress.stage("read") as stage:
-        for record in records:
-            found.append(record)
-            if len(found) % 1000 == 0:
-                stage.advance(1000)
-        stage.advance(len(found) % 1000)
-    return found
-
-
-def _fit(model: TfidfModel, records: Sequence[Record], keys: Sequence[list[str]] | None,
+def _fit(model: TfidfModel, records: Sequence[Record], keys: Sequence[list[str]],
          templates: TemplateLines | None) -> None:
     """Fit the model's document frequencies on an evenly spaced sample of the cleaned records
-    (from the line keys of their rule-cleaned texts, without the template lines; without
-    cleaning, from their texts)."""
+    (from the line keys of their texts, without the template lines)."""
     usable = [i for i, r in enumerate(records) if not r.warning]
     sample = []
     for i in evenly_spaced(usable, model.sample):
-        if keys is None:
-            sample.append(tokens(records[i].text))
-        else:
-            kept = (k for k in keys[i] if not (templates is not None and templates.is_template(k)))
-            sample.append([t for key in kept for t in key.split()])
+        kept = (k for k in keys[i] if not (templates is not None and templates.is_template(k)))
+        sample.append([t for key in kept for t in key.split()])
     model.fit(sample)
 
 
-def _first_call_too(first: Callable[[], object], then: Callable[[int, int], None]) -> Callable[[int, int], None]:
-    """``then``, calling ``first()`` before its first call.
+class _Background(Generic[T]):
+    """``make()`` run in a thread from now on; :meth:`result` waits for it (and raises what it raised)."""
 
-    The cleaning workers report their first chunk after they have forked,
-    so work done then in this process overlaps theirs, and the workers forked
-    later (verifying) inherit its result.
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._result: list[T] = []
+        self._error: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result.append(self._make())
+        except BaseException as err:
+            self._error.append(err)
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._result[0]
+
+
+def _clean_stage(records: list[Record], settings: tuple[bool, bool], start: int,
+                 stop: int) -> tuple[tuple[list[Record], list[Cleaned] | None], list[list[str]]]:
+    """The first stage (see :mod:`dedupe.stages`): rule-clean a range of records, or without
+    cleaning (``settings``: clean, keep the removed lines) only normalize their lines.
+
+    The records and cleaned texts stay, for preparing; the normalized key of each non-empty
+    line goes to the caller, for the template lines, the TF-IDF sample and the exact copies.
     """
-    pending = [first]
-
-    def call(start: int, stop: int) -> None:
-        while pending:
-            pending.pop()()
-        then(start, stop)
-
-    return call
-
-
-def _clean_stage(records: Sequence[Record], _: None, keep_removed: bool, start: int,
-                 stop: int) -> tuple[list[Cleaned], list[list[str]]]:
-    """Rule-clean a range of records: the cleaned texts stay (for preparing), their line keys go
-    to the caller (for the template lines). Removed lines are dropped unless ``keep_removed``."""
-    cleaned = [clean(r.text, extracted=r.extracted) for r in records[start:stop]]
+    do_clean, keep_removed = settings
+    if not do_clean:
+        return (records, None), [[normalize(line) for line in r.text.strip().splitlines() if line.strip()]
+                                 for r in records]
+    cleaned = [clean(r.text, extracted=r.extracted) for r in records]
     if not keep_removed:
         cleaned = [replace(c, removed=[]) for c in cleaned]
-    return cleaned, [c.keys for c in cleaned]
+    return (records, cleaned), [c.keys for c in cleaned]
 
 
 @dataclass(frozen=True)
@@ -217,28 +221,26 @@ class _Preparer:
     _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
     _vectorizer: list[Vectorizer] = field(default_factory=list, compare=False, repr=False)
 
-    def __call__(self, records: Sequence[Record], cleaned: list[Cleaned] | None, heads: Sequence[int] | None,
+    def __call__(self, kept: tuple[list[Record], list[Cleaned] | None], heads: Sequence[int],
                  start: int, stop: int) -> tuple[None, list[Document]]:
-        """The stage function (see :mod:`dedupe.stages`): the range's documents, from its
-        rule-cleaned texts (kept by the cleaning stage) and, for each record, the first with the
-        same cleaned text."""
+        """The stage function (see :mod:`dedupe.stages`): the range's documents, from its records
+        and rule-cleaned texts (kept by the first stage) and, for each record, the first with the
+        same cleaned text (a copy of an earlier one gets its hashes afterwards, see prepare_all)."""
         p = self.params
+        records, cleaned = kept
         if not self._salience:
             self._salience.append(Salience(TokenHasher(), p.salient_words))
             if self.model is not None:
                 self._vectorizer.append(Vectorizer(self._salience[0].hasher, self.model))
         salience = self._salience[0]
         vectorizer = self._vectorizer[0] if self._vectorizer else None
-        # Copies of an earlier document get its hashes afterwards (see prepare_all); without
-        # the copies known ahead (no cleaning), the copies within this range share them.
-        seen: dict[str, Document] | None = {} if heads is None else None
-        documents = [prepare(i, records[i], shingle_size=p.shingle_size, salience=salience,
+        documents = [prepare(i, record, shingle_size=p.shingle_size, salience=salience,
                              cleaned=cleaned[i - start] if cleaned is not None else None,
-                             templates=self.templates, do_clean=self.do_clean, seen=seen, vectorizer=vectorizer,
-                             hashes=heads is None or heads[i] == i)
-                     for i in range(start, stop)]
+                             templates=self.templates, do_clean=self.do_clean, vectorizer=vectorizer,
+                             hashes=heads[i] == i)
+                     for i, record in enumerate(records, start)]
         if self.signer is not None:
-            heads_here = [d for d in documents if heads is None or heads[d.index] == d.index]
+            heads_here = [d for d in documents if heads[d.index] == d.index]
             first = {id(d.shingles): d for d in heads_here}  # identical texts share their hash arrays
             distinct = list(first.values())
             signatures = self.signer.sign([d.shingles for d in distinct] + [d.words for d in distinct])

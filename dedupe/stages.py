@@ -1,18 +1,23 @@
-"""Several stages over the same ranges of an input, each range's state kept where it was computed.
+"""Several stages over the same ranges of a stream, each range's state kept where it was computed.
 
 Cleaning a range gives texts that preparing the range needs, but the step
 between the two (learning template lines) needs every range's result. With
-plain :func:`dedupe.parallel.map_ranges`, the cleaned texts travel to this
-process and back into freshly forked workers: on the 10k feed that was 52
-MB pickled and unpickled, a quarter of the cleaning's own time. Here each
-range stays with the worker that first computed it: a stage returns what the
-caller needs (the line keys) and keeps the rest for the next stage.
+plain :func:`dedupe.parallel.map_ranges`, the cleaned texts travelled to this
+process and back into freshly forked workers (on the 10k feed, 52 MB
+pickled both ways: a quarter of the cleaning's own time). Here each range
+stays with the worker that first took it: a stage returns what the caller
+needs (the line keys) and keeps the rest for the next stage.
 
-A stage function is ``func(shared, kept, broadcast, start, stop) -> (kept,
-results)``: ``kept`` is what the previous stage kept for this range (None for
-the first), ``broadcast`` the stage's argument, the same for every range.
-The results are those of the ranges in order, whatever the number of
-workers and whichever worker ran a range.
+The input is a stream: the first stage cuts it into ranges as it is read and
+sends each range to a free worker, so that reading overlaps the work and this
+process never holds what it does not keep itself.
+
+A stage function is ``func(kept, broadcast, start, stop) -> (kept, results)``
+for the items ``start`` to ``stop``: ``kept`` is what the previous stage kept
+for this range (for the first stage, the range's items), ``broadcast`` the
+stage's argument, the same for every range. The results are those of the
+ranges in order, whatever the number of workers and whichever worker ran a
+range.
 """
 
 from __future__ import annotations
@@ -20,26 +25,25 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import pickle
+import queue
+import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain, islice
 from multiprocessing.connection import Connection, wait
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from .errors import DedupeError
 from .parallel import frozen_objects, single_threaded_blas
 
-S = TypeVar("S")
-B = TypeVar("B")
-R = TypeVar("R")
-
-StageFunc = Callable[[Any, Any, Any, int, int], tuple[Any, list[Any]]]
-
-_SHARED: list[Any] = []  # what forked workers inherit: the input of the stages
+StageFunc = Callable[[Any, Any, int, int], tuple[Any, list[Any]]]
 
 
 class RangeStages(Protocol):
-    """Runs stage functions over fixed ranges of one input (see the module docstring)."""
+    """Runs stage functions over the ranges of one stream (see the module docstring)."""
+
+    ranges: list[tuple[int, int]]  # the ranges so far: all of them once the first stage has run
 
     def run(self, func: StageFunc, broadcast: Any = None, *,
             on_chunk: Callable[[int, int], None] | None = None) -> list[Any]:
@@ -47,69 +51,90 @@ class RangeStages(Protocol):
         ...
 
 
-def cut_ranges(n: int, chunk_size: int) -> list[tuple[int, int]]:
-    """Consecutive ``(start, stop)`` ranges of ``range(n)``, ``chunk_size`` items each (the last may be shorter).
+def chunks(items: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
+    """The items in consecutive lists of ``size`` (the last may be shorter), each with its start.
 
     Example:
-        >>> cut_ranges(5, 2)
-        [(0, 2), (2, 4), (4, 5)]
+        >>> list(chunks("abcde", 2))
+        [(0, ['a', 'b']), (2, ['c', 'd']), (4, ['e'])]
     """
-    return [(start, min(n, start + chunk_size)) for start in range(0, n, chunk_size)]
+    iterator = iter(items)
+    start = 0
+    while chunk := list(islice(iterator, size)):
+        yield start, chunk
+        start += len(chunk)
 
 
 class InProcessStages:
     """The stages run in this process, range after range."""
 
-    def __init__(self, shared: Any, ranges: Sequence[tuple[int, int]]) -> None:
-        self.shared = shared
-        self.ranges = list(ranges)
-        self.kept: list[Any] = [None] * len(self.ranges)
+    def __init__(self, items: Iterable[Any], chunk_size: int) -> None:
+        self._source: Iterator[tuple[int, list[Any]]] | None = chunks(items, chunk_size)
+        self.ranges: list[tuple[int, int]] = []
+        self.kept: list[Any] = []
 
     def run(self, func: StageFunc, broadcast: Any = None, *,
             on_chunk: Callable[[int, int], None] | None = None) -> list[Any]:
         """See :meth:`RangeStages.run`."""
         results: list[Any] = []
-        for k, (start, stop) in enumerate(self.ranges):
-            self.kept[k], done = func(self.shared, self.kept[k], broadcast, start, stop)
+        if self._source is not None:
+            work: Iterable[tuple[int, Any]] = ((start, chunk) for start, chunk in self._source)
+        else:
+            work = ((start, kept) for (start, _), kept in zip(self.ranges, self.kept))
+        first = self._source is not None
+        for k, (start, kept) in enumerate(work):
+            stop = start + len(kept) if first else self.ranges[k][1]
+            kept, done = func(kept, broadcast, start, stop)
+            if first:
+                self.ranges.append((start, stop))
+                self.kept.append(kept)
+            else:
+                self.kept[k] = kept
             results.extend(done)
             if on_chunk:
                 on_chunk(start, stop)
+        self._source = None
         return results
 
 
 class ForkedStages:
     """The stages run in worker processes forked once, each keeping the state of the ranges it ran.
 
-    The first stage deals ranges to whichever worker is free; later stages
-    send each range to the worker that holds its state. Workers inherit
-    ``shared`` (never pickled); each stage's function and broadcast argument
-    are pickled once per worker, its results once.
+    The first stage reads the stream here and deals its ranges to whichever
+    worker is free, sending each its items; later stages send each range to
+    the worker that holds its state. Each stage's function and broadcast
+    argument are pickled once per worker, its results once.
     """
 
     in_flight = 2  # ranges sent ahead to each worker, so that none waits for the next
 
-    def __init__(self, shared: Any, ranges: Sequence[tuple[int, int]], workers: int) -> None:
-        self.ranges = list(ranges)
-        self.owner: list[int | None] = [None] * len(self.ranges)
-        self._conns: list[Connection] = []
+    def __init__(self, items: Iterable[Any], chunk_size: int, workers: int) -> None:
+        self._source: Iterator[tuple[int, list[Any]]] | None = chunks(items, chunk_size)
+        self.ranges: list[tuple[int, int]] = []
+        self.owner: list[int] = []
+        self._conns: list[Connection] = []  # results, from each worker
+        self._tasks: list[Connection] = []  # tasks, to each worker
         self._procs: list[Any] = []
         context = multiprocessing.get_context("fork")
-        _SHARED.append(shared)
         collecting = gc.isenabled()
         # Frozen: a collection in a worker would otherwise touch, and so copy, every inherited object;
         # and workers collect nothing (gc is off when they fork), as map_ranges's workers.
         try:
             with frozen_objects():
                 gc.disable()
-                for _ in range(max(1, min(workers, len(self.ranges)))):
-                    here, there = context.Pipe()
-                    process = context.Process(target=_serve, args=(there,), daemon=True)
+                for _ in range(max(1, workers)):
+                    # One pipe each way: a worker sending a large result and this process sending it a
+                    # large range must not wait for each other.
+                    task_out, task_in = context.Pipe(duplex=False)
+                    result_out, result_in = context.Pipe(duplex=False)
+                    process = context.Process(target=_serve, args=(task_out, result_in), daemon=True)
                     process.start()
-                    there.close()
-                    self._conns.append(here)
+                    task_out.close()
+                    result_in.close()
+                    self._tasks.append(task_in)
+                    self._conns.append(result_out)
                     self._procs.append(process)
         finally:
-            _SHARED.pop()
             if collecting:
                 gc.enable()
 
@@ -117,23 +142,33 @@ class ForkedStages:
             on_chunk: Callable[[int, int], None] | None = None) -> list[Any]:
         """See :meth:`RangeStages.run`."""
         stage = pickle.dumps((func, broadcast), protocol=pickle.HIGHEST_PROTOCOL)
-        for conn in self._conns:
+        for conn in self._tasks:
             conn.send_bytes(stage)
-        queues: list[list[int]] = [[] for _ in self._conns]
-        shared_queue = [k for k in range(len(self.ranges)) if self.owner[k] is None][::-1]
+        queues: list[list[int]] = [[] for _ in self._conns]  # later stages: each worker's own ranges
         for k, w in enumerate(self.owner):
-            if w is not None:
-                queues[w].append(k)
+            queues[w].append(k)
         for q in queues:
             q.reverse()  # popped from the end: in range order
+        source = self._source
+        self._source = None
         busy = [0] * len(self._conns)
         results: list[list[Any] | None] = [None] * len(self.ranges)
 
         def feed(w: int) -> None:
-            while busy[w] < self.in_flight and (queues[w] or shared_queue):
-                k = queues[w].pop() if queues[w] else shared_queue.pop()
-                self.owner[k] = w
-                self._conns[w].send(("range", k, *self.ranges[k]))
+            while busy[w] < self.in_flight:
+                if queues[w]:
+                    k = queues[w].pop()
+                    self._tasks[w].send(("range", k, *self.ranges[k], None))
+                else:
+                    found = next(source, None) if source is not None else None
+                    if found is None:
+                        return
+                    start, items = found
+                    k = len(self.ranges)
+                    self.ranges.append((start, start + len(items)))
+                    self.owner.append(w)
+                    results.append(None)
+                    self._tasks[w].send(("range", k, start, start + len(items), items))
                 busy[w] += 1
 
         collecting = gc.isenabled()
@@ -141,22 +176,14 @@ class ForkedStages:
         try:
             for w in range(len(self._conns)):
                 feed(w)
-            remaining = len(self.ranges)
-            while remaining:
+            while any(busy):
                 for conn in wait([c for w, c in enumerate(self._conns) if busy[w]]):
                     w = self._conns.index(conn)  # type: ignore[arg-type]
-                    try:
-                        kind, k, payload = conn.recv()
-                    except (EOFError, ConnectionResetError):
-                        self._procs[w].join(timeout=5)
-                        exit_code = self._procs[w].exitcode
-                        self.close()
-                        raise DedupeError(f"a worker process died (exit code {exit_code})") from None
+                    kind, k, payload = self._receive(w)
                     if kind == "error":
                         self.close()
                         raise payload
                     busy[w] -= 1
-                    remaining -= 1
                     results[k] = payload
                     if on_chunk:
                         on_chunk(*self.ranges[k])
@@ -166,47 +193,89 @@ class ForkedStages:
                 gc.enable()
         return [item for done in results for item in done or ()]
 
+    def _receive(self, w: int) -> tuple[str, int, Any]:
+        try:
+            return pickle.loads(self._conns[w].recv_bytes())
+        except (EOFError, ConnectionResetError):
+            self._procs[w].join(timeout=5)
+            exit_code = self._procs[w].exitcode
+            self.close()
+            raise DedupeError(f"a worker process died (exit code {exit_code})") from None
+
     def close(self) -> None:
         """Stop the workers (they drop what they kept)."""
-        for conn in self._conns:
+        for conn in self._tasks:
             try:
-                conn.send(None)
+                conn.send_bytes(_STOP)
             except OSError:
                 pass
         for process in self._procs:
             process.join(timeout=5)
             if process.is_alive():
                 process.terminate()
-        for conn in self._conns:
+        for conn in [*self._tasks, *self._conns]:
             conn.close()
-        self._conns, self._procs = [], []
+        self._tasks, self._conns, self._procs = [], [], []
 
 
-def _serve(conn: Connection) -> None:
-    """A worker: runs the ranges it is sent with the current stage's function, keeping their state."""
-    shared = _SHARED[-1]
+def _serve(tasks: Connection, results: Connection) -> None:
+    """A worker: runs the ranges it is sent with the current stage's function, keeping their state.
+
+    Two threads move the messages: one takes them off the task pipe as they
+    come, the other sends the results, so that this process goes on with the
+    next range while the parent, busy reading the input, has yet to take the
+    last one (a range's results are often larger than a pipe's buffer).
+    """
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def receive() -> None:
+        while True:
+            try:
+                message = tasks.recv_bytes()
+            except (EOFError, OSError):
+                inbox.put(None)
+                return
+            inbox.put(message)
+            if message == _STOP:
+                return
+
+    def send() -> None:
+        while (message := outbox.get()) is not None:
+            results.send_bytes(message)
+
+    threading.Thread(target=receive, daemon=True).start()
+    sender = threading.Thread(target=send)
+    sender.start()
     kept: dict[int, Any] = {}
     func: StageFunc | None = None
     broadcast = None
-    with single_threaded_blas():
-        while True:
-            try:
-                message = conn.recv_bytes()
-            except EOFError:
-                return
-            item = pickle.loads(message)
-            if item is None:
-                return
-            if not (isinstance(item, tuple) and item and item[0] == "range"):
-                func, broadcast = item
-                continue
-            _, k, start, stop = item
-            try:
-                assert func is not None
-                kept[k], done = func(shared, kept.get(k), broadcast, start, stop)
-                conn.send(("done", k, done))
-            except BaseException as err:  # sent back: the parent raises it
-                conn.send(("error", k, _picklable(err)))
+    try:
+        with single_threaded_blas():
+            while (message := inbox.get()) is not None:
+                item = pickle.loads(message)
+                if item is None:
+                    break
+                if not (isinstance(item, tuple) and item and item[0] == "range"):
+                    func, broadcast = item
+                    continue
+                _, k, start, stop, items = item
+                try:
+                    assert func is not None
+                    kept[k], done = func(items if items is not None else kept.get(k), broadcast, start, stop)
+                    outbox.put(_dumps(("done", k, done)))
+                except BaseException as err:  # sent back: the parent raises it
+                    outbox.put(_dumps(("error", k, _picklable(err))))
+    finally:
+        outbox.put(None)
+        sender.join()
+
+
+def _dumps(item: Any) -> bytes:
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_STOP = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _picklable(err: BaseException) -> BaseException:
@@ -219,18 +288,20 @@ def _picklable(err: BaseException) -> BaseException:
 
 
 @contextmanager
-def local_stages(shared: Any, n: int, *, chunk_size: int, workers: int) -> Iterator[RangeStages]:
-    """Stages over ``range(n)`` in ranges of ``chunk_size``: in ``workers`` forked processes, or here
-    for one worker (or where processes cannot be forked)."""
-    ranges = cut_ranges(n, chunk_size)
-    if workers <= 1 or len(ranges) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield InProcessStages(shared, ranges)
+def local_stages(items: Iterable[Any], *, chunk_size: int, workers: int) -> Iterator[RangeStages]:
+    """Stages over a stream in ranges of ``chunk_size``: in ``workers`` forked processes, or here for
+    one worker, a stream of one range, or where processes cannot be forked."""
+    iterator = iter(items)
+    head = list(islice(iterator, chunk_size + 1))
+    stream = chain(head, iterator)
+    if workers <= 1 or len(head) <= chunk_size or "fork" not in multiprocessing.get_all_start_methods():
+        yield InProcessStages(stream, chunk_size)
         return
-    stages = ForkedStages(shared, ranges, workers)
+    stages = ForkedStages(stream, chunk_size, workers)
     try:
         yield stages
     finally:
         stages.close()
 
 
-__all__ = ["ForkedStages", "InProcessStages", "RangeStages", "StageFunc", "cut_ranges", "local_stages"]
+__all__ = ["ForkedStages", "InProcessStages", "RangeStages", "StageFunc", "chunks", "local_stages"]

@@ -1,9 +1,10 @@
-"""Stages over fixed ranges: each range's state stays with the worker that computed it, results come in order."""
+"""Stages over the ranges of a stream: each range's state stays with the worker that took it, results come in order."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,59 +14,76 @@ from dedupe.parallel import LocalEngine
 from dedupe.stages import ForkedStages, InProcessStages, local_stages
 
 
-def _square(items: list[int], kept: None, offset: int, start: int, stop: int) -> tuple[Any, list[int]]:
+def _square(items: list[int], offset: int, start: int, stop: int) -> tuple[Any, list[int]]:
     """First stage: keep (pid, squares) for the range, return the squares plus an offset."""
+    assert len(items) == stop - start
     time.sleep(0.02)  # long enough for every worker to take ranges
-    squares = [items[k] ** 2 for k in range(start, stop)]
+    squares = [x * x for x in items]
     return (os.getpid(), squares), [s + offset for s in squares]
 
 
-def _from_kept(items: list[int], kept: tuple[int, list[int]], _: None, start: int,
-               stop: int) -> tuple[None, list[tuple[int, bool]]]:
+def _from_kept(kept: tuple[int, list[int]], _: None, start: int, stop: int) -> tuple[None, list[tuple[int, bool]]]:
     """Second stage: the kept squares, and whether this is the process that kept them."""
     pid, squares = kept
     assert len(squares) == stop - start
     return None, [(s, pid == os.getpid()) for s in squares]
 
 
+def _numbers(n: int, read: list[int]) -> Iterator[int]:
+    """0 to n - 1, noting in ``read`` how many were read."""
+    for k in range(n):
+        read[0] = k + 1
+        yield k
+
+
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_stages_keep_each_range_where_it_was_computed(workers: int) -> None:
-    items = list(range(50))
-    with local_stages(items, len(items), chunk_size=4, workers=workers) as stages:
+    with local_stages(iter(range(50)), chunk_size=4, workers=workers) as stages:
         first = stages.run(_square, 1)
         second = stages.run(_from_kept)
+        assert stages.ranges[0] == (0, 4) and stages.ranges[-1] == (48, 50) and len(stages.ranges) == 13
         if workers > 1:
             assert isinstance(stages, ForkedStages)
-            assert len({w for w in stages.owner}) == workers  # every worker took ranges
-    assert first == [k * k + 1 for k in items]
-    assert second == [(k * k, True) for k in items]
+            assert len(set(stages.owner)) == workers  # every worker took ranges
+    assert first == [k * k + 1 for k in range(50)]
+    assert second == [(k * k, True) for k in range(50)]
+
+
+def test_the_stream_is_read_as_the_workers_go() -> None:
+    read = [0]
+    seen_at_first_result: list[int] = []
+    with local_stages(_numbers(400, read), chunk_size=10, workers=2) as stages:
+        stages.run(_square, 0, on_chunk=lambda a, b: seen_at_first_result.append(read[0]))
+    # When the first range was done, only the ranges sent ahead had been read, not the whole stream.
+    assert seen_at_first_result[0] < 100
+    assert read[0] == 400
 
 
 def test_stages_report_every_range_once() -> None:
     done: list[tuple[int, int]] = []
-    with local_stages(list(range(10)), 10, chunk_size=3, workers=2) as stages:
+    with local_stages(range(10), chunk_size=3, workers=2) as stages:
         stages.run(_square, 0, on_chunk=lambda a, b: done.append((a, b)))
     assert sorted(done) == [(0, 3), (3, 6), (6, 9), (9, 10)]
 
 
-def _fail_on_seven(items: list[int], kept: None, _: None, start: int, stop: int) -> tuple[None, list[int]]:
-    if 7 in items[start:stop]:
+def _fail_on_seven(items: list[int], _: None, start: int, stop: int) -> tuple[None, list[int]]:
+    if 7 in items:
         raise ValueError(f"item 7 in range {start}-{stop}")
-    return None, items[start:stop]
+    return None, items
 
 
 def test_an_error_in_a_worker_is_raised_here() -> None:
     with pytest.raises(ValueError, match="item 7 in range 6-9"):
-        with local_stages(list(range(12)), 12, chunk_size=3, workers=2) as stages:
+        with local_stages(range(12), chunk_size=3, workers=2) as stages:
             stages.run(_fail_on_seven)
 
 
-def _die(items: list[int], kept: None, _: None, start: int, stop: int) -> tuple[None, list[int]]:
+def _die(items: list[int], _: None, start: int, stop: int) -> tuple[None, list[int]]:
     os._exit(3)
 
 
 def test_a_worker_that_dies_is_reported() -> None:
-    stages = ForkedStages(list(range(4)), [(0, 2), (2, 4)], workers=2)
+    stages = ForkedStages(range(4), 2, workers=2)
     try:
         with pytest.raises(DedupeError, match="died"):
             stages.run(_die)
@@ -73,11 +91,24 @@ def test_a_worker_that_dies_is_reported() -> None:
         stages.close()
 
 
-def test_one_worker_runs_here() -> None:
-    with LocalEngine(1).stages(list(range(5)), 5, chunk_size=2) as stages:
+@pytest.mark.parametrize(("workers", "n"), [(1, 5), (2, 2)])
+def test_one_worker_or_one_range_runs_here(workers: int, n: int) -> None:
+    with LocalEngine(workers).stages(range(n), chunk_size=2) as stages:
         assert isinstance(stages, InProcessStages)
-        assert stages.run(_square, 0) == [0, 1, 4, 9, 16]
-        assert [s for s, _ in stages.run(_from_kept)] == [0, 1, 4, 9, 16]
+        assert stages.run(_square, 0) == [k * k for k in range(n)]
+        assert [s for s, _ in stages.run(_from_kept)] == [k * k for k in range(n)]
+
+
+def _upper(items: list[str], _: None, start: int, stop: int) -> tuple[None, list[str]]:
+    return None, [t.upper() for t in items]
+
+
+def test_large_ranges_and_results_cross_both_ways() -> None:
+    """A worker sending a large result while it is sent a large range must not deadlock."""
+    words = (f"word{k} " * 20_000 for k in range(12))  # 150 kB each, far above a pipe's buffer
+    with local_stages(words, chunk_size=1, workers=2) as stages:
+        found = stages.run(_upper)
+    assert [len(t) for t in found] == [len(f"word{k} ") * 20_000 for k in range(12)]
 
 
 @pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
@@ -85,7 +116,6 @@ def test_dask_stages_keep_state_between_stages(scheduler: str) -> None:
     pytest.importorskip("dask", reason="the dask extra is not installed")
     from dedupe.dask_engine import DaskEngine
 
-    items = list(range(23))
-    with DaskEngine(scheduler=scheduler, workers=2).stages(items, len(items), chunk_size=5) as stages:
-        assert stages.run(_square, 2) == [k * k + 2 for k in items]
-        assert [s for s, _ in stages.run(_from_kept)] == [k * k for k in items]
+    with DaskEngine(scheduler=scheduler, workers=2).stages(range(23), chunk_size=5) as stages:
+        assert stages.run(_square, 2) == [k * k + 2 for k in range(23)]
+        assert [s for s, _ in stages.run(_from_kept)] == [k * k for k in range(23)]
