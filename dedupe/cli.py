@@ -87,10 +87,10 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], output_dir: str 
     parts = _parts_writer(fmt, output, output_dir, part_size, with_evidence, pair, quiet)
     progress = Progress(enabled=True if show_progress else (False if quiet else None))
     if engine == "dask":
-        result: Result = run(_deduplicate_on_dask, scheduler, jobs, reader.read(inputs), params,
+        result: Result = run(_deduplicate_on_dask, scheduler, jobs, reader.read(inputs, defer_html=True), params,
                              do_clean=not no_clean, progress=progress, keep_removed=show_removed, then=parts)
     else:
-        result = run(deduplicate, reader.read(inputs), params, do_clean=not no_clean, jobs=jobs, progress=progress,
+        result = run(deduplicate, reader.read(inputs, defer_html=True), params, do_clean=not no_clean, jobs=jobs, progress=progress,
                      keep_removed=show_removed)
         if parts is not None:
             run(parts, result, None)
@@ -195,7 +195,7 @@ def _print_pairs(result: Result, pairs: tuple[tuple[str, str], ...], fmt: str, o
 @input_options
 def clean(inputs: tuple[str, ...], fmt: str, output: IO[str], explain: bool, reader: Inputs) -> None:
     """Strip boilerplate and print the article text (same inputs as cluster)."""
-    documents = run(prepare_all, reader.read(inputs), _DEFAULTS, sign=False)
+    documents = run(prepare_all, reader.read(inputs, defer_html=True), _DEFAULTS, jobs=worker_count(0), sign=False)
     rows = []
     for doc in documents:
         if doc.warning:
@@ -261,7 +261,7 @@ def eval_command(truth: str, predictions: str, fmt: str, worst: int, inputs: tup
 
 def _explainer(inputs: tuple[str, ...]) -> Callable[[str, str], dict[str, Any] | None]:
     """Evidence for pairs of ids of ``inputs`` (None for an id they do not hold)."""
-    documents = run(prepare_all, read_inputs(inputs), _DEFAULTS, jobs=worker_count(0), sign=False)
+    documents = run(prepare_all, read_inputs(inputs, defer_html=True), _DEFAULTS, jobs=worker_count(0), sign=False)
     verifier = Verifier(documents, _DEFAULTS)
     index = {d.record.id: d.index for d in documents}
 
@@ -293,7 +293,7 @@ def compare(inputs: tuple[str, ...], ids: tuple[str, ...], fmt: str, no_clean: b
     --id twice to pick two documents of a JSONL file or folder. Both are
     cleaned first (unless --no-clean).
     """
-    records = list(run(reader.read, inputs))
+    records = list(run(reader.read, inputs, defer_html=True))
     if ids:
         if len(ids) != 2:
             raise click.UsageError("give --id exactly twice")
@@ -341,7 +341,7 @@ def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_cl
     """Cluster INPUT and write a report: clusters largest first, each member's relation and
     overlap with the representative, side-by-side paragraphs, a filterable cluster list."""
     progress = Progress(enabled=False if quiet else None)
-    result: Result = run(deduplicate, reader.read(inputs), _DEFAULTS, do_clean=not no_clean, jobs=jobs,
+    result: Result = run(deduplicate, reader.read(inputs, defer_html=True), _DEFAULTS, do_clean=not no_clean, jobs=jobs,
                           progress=progress)
     _report_warnings(result)
     if show_removed:

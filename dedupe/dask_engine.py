@@ -116,10 +116,11 @@ class DaskEngine:
         return pairs_of(distinct(np.concatenate(found)))
 
 
-    def stages(self, items: Iterable[Any], *, chunk_size: int) -> AbstractContextManager[RangeStages]:
+    def stages(self, items: Iterable[Any], *, chunk_size: int, weight: Callable[[Any], int] | None = None,
+               max_weight: int = 0) -> AbstractContextManager[RangeStages]:
         """See :meth:`dedupe.parallel.Engine.stages`: one task per range and stage; on a cluster, what a
         stage keeps of a range stays on the worker that computed it, as a future."""
-        return _stages_context(DaskStages(self, items, chunk_size=chunk_size))
+        return _stages_context(DaskStages(self, chunks(items, chunk_size, weight=weight, max_weight=max_weight)))
 
 
 @contextmanager
@@ -139,10 +140,10 @@ class DaskStages:
     it is held here.
     """
 
-    def __init__(self, engine: DaskEngine, items: Iterable[Any], *, chunk_size: int) -> None:
+    def __init__(self, engine: DaskEngine, source: Iterable[tuple[int, list[Any]]]) -> None:
         self.client = engine.client
         self.scheduler = engine.scheduler
-        self._source: Iterator[tuple[int, list[Any]]] | None = chunks(items, chunk_size)
+        self._source: Iterator[tuple[int, list[Any]]] | None = iter(source)
         self.ranges: list[tuple[int, int]] = []
         self.kept: list[Any] = []
 

@@ -154,9 +154,10 @@ class Engine(Protocol):
         """The candidate pairs of LSH banding, as :func:`dedupe.candidates.band_pairs` finds them."""
         ...
 
-    def stages(self, items: Iterable[Any], *, chunk_size: int) -> AbstractContextManager[RangeStages]:
-        """Several stages over the same ranges of a stream of items, each range's state kept where it
-        was computed (see :mod:`dedupe.stages`)."""
+    def stages(self, items: Iterable[Any], *, chunk_size: int, weight: Callable[[Any], int] | None = None,
+               max_weight: int = 0) -> AbstractContextManager[RangeStages]:
+        """Several stages over the same ranges of a stream of items (cut as :func:`dedupe.stages.chunks`
+        cuts them), each range's state kept where it was computed (see :mod:`dedupe.stages`)."""
         ...
 
 
@@ -185,11 +186,13 @@ class LocalEngine:
         """See :meth:`Engine.band_pairs`: here, one sort of all the keys."""
         return band_pairs(signatures, rows, bands=bands, band_rows=band_rows, max_bucket=max_bucket)
 
-    def stages(self, items: Iterable[Any], *, chunk_size: int) -> AbstractContextManager[RangeStages]:
+    def stages(self, items: Iterable[Any], *, chunk_size: int, weight: Callable[[Any], int] | None = None,
+               max_weight: int = 0) -> AbstractContextManager[RangeStages]:
         """See :meth:`Engine.stages`: worker processes forked once, each keeping its ranges' state."""
         from .stages import local_stages  # it imports this module
 
-        return local_stages(items, chunk_size=chunk_size, workers=self.workers)
+        return local_stages(items, chunk_size=chunk_size, workers=self.workers, weight=weight,
+                            max_weight=max_weight)
 
 
 class Window(Sequence[Any]):

@@ -24,6 +24,7 @@ from .parallel import Engine, LocalEngine, frozen_objects, single_threaded_blas,
 from .params import Params
 from .progress import Progress
 from .read import Record
+from .readers.html import finish
 from .sign import Signer, TokenHasher
 from .tfidf import TfidfModel, evenly_spaced
 from .tfidf import warm_up as load_wordfreq
@@ -70,6 +71,12 @@ class Result:
 
 
 CHUNK = 256  # records per range: small enough that workers start early and share the work evenly
+CHUNK_CHARS = 1 << 19  # and at most about this much text or HTML: pages take far longer than texts
+
+
+def _size(record: Record) -> int:
+    """What a record weighs in a range: its characters, or its page's."""
+    return len(record.text) + (len(record.page.data) if record.page is not None else 0)
 
 
 def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = True, jobs: int = 1,
@@ -104,10 +111,15 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     # Records go to the workers as they are read, and each range stays with the worker that
     # cleaned it: only the line keys come here, for the template lines, and the cleaned texts
     # stay there for preparing (see dedupe.stages).
-    with engine.stages(_read_into(records, found, keep_raw, progress), chunk_size=CHUNK) as stages:
+    with engine.stages(_read_into(records, found, keep_raw, progress), chunk_size=CHUNK, weight=_size,
+                       max_weight=CHUNK_CHARS) as stages:
         with progress.stage("clean") as clean_stage:
-            keys = stages.run(_clean_stage, (do_clean, keep_removed),
-                              on_chunk=clean_stage.advance_range)
+            keys = []
+            for i, (line_keys, update) in enumerate(stages.run(_clean_stage, (do_clean, keep_removed, keep_raw),
+                                                                on_chunk=clean_stage.advance_range)):
+                keys.append(line_keys)
+                if update is not None:  # an HTML page, extracted by the worker
+                    found[i] = update
             clean_stage.total = len(found)
         templates = None
         if do_clean:
@@ -137,7 +149,7 @@ def _read_into(records: Iterable[Record], found: list[Record], keep_raw: bool,
     ``read`` stage."""
     with progress.stage("read") as stage:
         for record in records:
-            found.append(record if keep_raw else replace(record, text=""))
+            found.append(record if keep_raw else replace(record, text="", page=None))
             stage.advance()
             yield record
 
@@ -189,22 +201,27 @@ class _Background(Generic[T]):
         return self._result[0]
 
 
-def _clean_stage(records: list[Record], settings: tuple[bool, bool], start: int,
-                 stop: int) -> tuple[tuple[list[Record], list[Cleaned] | None], list[list[str]]]:
-    """The first stage (see :mod:`dedupe.stages`): rule-clean a range of records, or without
-    cleaning (``settings``: clean, keep the removed lines) only normalize their lines.
+def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start: int,
+                 stop: int) -> tuple[tuple[list[Record], list[Cleaned] | None], list[tuple[list[str], Record | None]]]:
+    """The first stage (see :mod:`dedupe.stages`): extract the HTML pages among a range of records,
+    then rule-clean them, or without cleaning only normalize their lines (``settings``: clean,
+    keep the removed lines, keep the raw text).
 
-    The records and cleaned texts stay, for preparing; the normalized key of each non-empty
-    line goes to the caller, for the template lines, the TF-IDF sample and the exact copies.
+    The records and cleaned texts stay, for preparing. For each record, the caller gets the
+    normalized key of each non-empty line (for the template lines, the TF-IDF sample and the
+    exact copies) and, for a page, its record as extracted (with its text when kept).
     """
-    do_clean, keep_removed = settings
+    do_clean, keep_removed, keep_raw = settings
+    finished = [finish(r) for r in records]
+    updates = [(f if keep_raw else replace(f, text="")) if r.page is not None else None
+               for r, f in zip(records, finished)]
     if not do_clean:
-        return (records, None), [[normalize(line) for line in r.text.strip().splitlines() if line.strip()]
-                                 for r in records]
-    cleaned = [clean(r.text, extracted=r.extracted) for r in records]
+        keys = [[normalize(line) for line in r.text.strip().splitlines() if line.strip()] for r in finished]
+        return (finished, None), list(zip(keys, updates))
+    cleaned = [clean(r.text, extracted=r.extracted) for r in finished]
     if not keep_removed:
         cleaned = [replace(c, removed=[]) for c in cleaned]
-    return (records, cleaned), [c.keys for c in cleaned]
+    return (finished, cleaned), [(c.keys, update) for c, update in zip(cleaned, updates)]
 
 
 @dataclass(frozen=True)

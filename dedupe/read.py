@@ -33,6 +33,7 @@ import gzip
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -50,7 +51,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | IO[bytes] | None = None, unique_ids: bool = True,
                 keep_raw: bool = False, options: ReadOptions | None = None,
-                on_problem: Callable[[str], None] | None = None) -> Iterator[Record]:
+                on_problem: Callable[[str], None] | None = None, defer_html: bool = False) -> Iterator[Record]:
     """Yield the records of every input, checking that ids are unique.
 
     Args:
@@ -61,6 +62,9 @@ def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | IO[bytes] | None = No
         options: Formats and JSON fields (:class:`ReadOptions`).
         on_problem: Called with the message of each source that could not be
             read (or only in part); the rest is read.
+        defer_html: Leave HTML pages to be extracted later, where the records
+            are cleaned (:attr:`Record.page`, :func:`dedupe.readers.html.finish`):
+            :func:`dedupe.pipeline.prepare_all` extracts them in its workers.
 
     Raises:
         InputError: An input does not exist, two records share an id, an
@@ -73,6 +77,13 @@ def read_inputs(inputs: Iterable[str], *, stdin: IO[str] | IO[bytes] | None = No
     for arg in inputs:
         for record in _read_argument(arg, stdin, context):
             count += 1
+            if record.page is not None:
+                record.page = replace(record.page, max_chars=context.options.max_chars,
+                                      strict=context.options.strict)
+                if not defer_html:
+                    from .readers.html import finish
+
+                    record = finish(record)
             record = oversized(record, context.options.max_chars)
             if context.options.strict and record.warning:
                 raise InputError(f"{record.warning} (--strict)")
@@ -220,9 +231,9 @@ def _read_data(data: bytes, id_: str, name: str, fmt: str, context: ReadContext)
     if fmt == "text":
         yield text_record(data, id_, name)
     elif fmt == "html":
-        from .readers.html import html_record
+        from .readers.html import pending
 
-        yield html_record(data, id_, name)
+        yield pending(data, id_, name)
     elif fmt == "jsonl":
         yield from read_jsonl(data.splitlines(keepends=True), name, context)
     elif fmt == "json":

@@ -51,25 +51,42 @@ class RangeStages(Protocol):
         ...
 
 
-def chunks(items: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
-    """The items in consecutive lists of ``size`` (the last may be shorter), each with its start.
+def chunks(items: Iterable[Any], size: int, *, weight: Callable[[Any], int] | None = None,
+           max_weight: int = 0) -> Iterator[tuple[int, list[Any]]]:
+    """The items in consecutive lists of at most ``size`` (the last may be shorter), each with its start;
+    with ``weight``, a list also ends once its items weigh ``max_weight`` (a few large, slow items
+    then make a range of their own instead of one worker's long task).
 
     Example:
         >>> list(chunks("abcde", 2))
         [(0, ['a', 'b']), (2, ['c', 'd']), (4, ['e'])]
+        >>> [len(c) for _, c in chunks([5, 1, 1, 9, 1], 4, weight=int, max_weight=6)]
+        [2, 2, 1]
     """
     iterator = iter(items)
-    start = 0
-    while chunk := list(islice(iterator, size)):
+    if weight is None:
+        start = 0
+        while chunk := list(islice(iterator, size)):
+            yield start, chunk
+            start += len(chunk)
+        return
+    chunk, load, start = [], 0, 0
+    for item in iterator:
+        chunk.append(item)
+        load += weight(item)
+        if len(chunk) >= size or load >= max_weight:
+            yield start, chunk
+            start += len(chunk)
+            chunk, load = [], 0
+    if chunk:
         yield start, chunk
-        start += len(chunk)
 
 
 class InProcessStages:
     """The stages run in this process, range after range."""
 
-    def __init__(self, items: Iterable[Any], chunk_size: int) -> None:
-        self._source: Iterator[tuple[int, list[Any]]] | None = chunks(items, chunk_size)
+    def __init__(self, source: Iterable[tuple[int, list[Any]]]) -> None:
+        self._source: Iterator[tuple[int, list[Any]]] | None = iter(source)
         self.ranges: list[tuple[int, int]] = []
         self.kept: list[Any] = []
 
@@ -108,8 +125,8 @@ class ForkedStages:
 
     in_flight = 2  # ranges sent ahead to each worker, so that none waits for the next
 
-    def __init__(self, items: Iterable[Any], chunk_size: int, workers: int) -> None:
-        self._source: Iterator[tuple[int, list[Any]]] | None = chunks(items, chunk_size)
+    def __init__(self, source: Iterable[tuple[int, list[Any]]], workers: int) -> None:
+        self._source: Iterator[tuple[int, list[Any]]] | None = iter(source)
         self.ranges: list[tuple[int, int]] = []
         self.owner: list[int] = []
         self._conns: list[Connection] = []  # results, from each worker
@@ -288,16 +305,17 @@ def _picklable(err: BaseException) -> BaseException:
 
 
 @contextmanager
-def local_stages(items: Iterable[Any], *, chunk_size: int, workers: int) -> Iterator[RangeStages]:
-    """Stages over a stream in ranges of ``chunk_size``: in ``workers`` forked processes, or here for
-    one worker, a stream of one range, or where processes cannot be forked."""
-    iterator = iter(items)
-    head = list(islice(iterator, chunk_size + 1))
-    stream = chain(head, iterator)
-    if workers <= 1 or len(head) <= chunk_size or "fork" not in multiprocessing.get_all_start_methods():
-        yield InProcessStages(stream, chunk_size)
+def local_stages(items: Iterable[Any], *, chunk_size: int, workers: int, weight: Callable[[Any], int] | None = None,
+                 max_weight: int = 0) -> Iterator[RangeStages]:
+    """Stages over a stream in ranges (see :func:`chunks`): in ``workers`` forked processes, or here
+    for one worker, a stream of one range, or where processes cannot be forked."""
+    source = chunks(items, chunk_size, weight=weight, max_weight=max_weight)
+    head = list(islice(source, 2))
+    stream = chain(head, source)
+    if workers <= 1 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield InProcessStages(stream)
         return
-    stages = ForkedStages(stream, chunk_size, workers)
+    stages = ForkedStages(stream, workers)
     try:
         yield stages
     finally:

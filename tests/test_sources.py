@@ -342,3 +342,41 @@ def test_warc_on_standard_input(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert _stories(rows, {str(r["id"]): _key(r) for r in rows}) == EXPECTED
+
+
+def test_pages_are_extracted_in_the_workers_with_the_same_result(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """An HTML folder is extracted where it is cleaned: in every worker process, not in this one."""
+    import os
+
+    import dedupe.readers.html as html_reader
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for copy in range(120):  # enough pages for several ranges, so that both workers take some
+        for key in ARTICLES:
+            (folder / f"{key}-{copy:03}.html").write_text(_page(key), encoding="utf-8")
+    pids = tmp_path / "pids"
+    real = html_reader.extract
+
+    def noting(page: str | bytes, *, url: str | None = None) -> html_reader.Extracted:
+        with pids.open("a", encoding="ascii") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(page, url=url)
+
+    monkeypatch.setattr(html_reader, "extract", noting)
+    outputs = {}
+    for jobs in ("1", "2"):
+        pids.write_text("", encoding="ascii")
+        result = CliRunner().invoke(main, ["cluster", str(folder), "--format", "jsonl", "-q", "--jobs", jobs])
+        assert result.exit_code == 0, result.stderr
+        outputs[jobs] = result.stdout
+        extracted_in = pids.read_text(encoding="ascii").split()
+        assert len(extracted_in) == 600  # each page once
+        if jobs == "2":
+            assert str(os.getpid()) not in extracted_in and len(set(extracted_in)) == 2
+    assert outputs["1"] == outputs["2"]
+    rows = [json.loads(line) for line in outputs["2"].splitlines()]
+    assert sorted(sorted(set(g)) for g in _stories(rows, {str(r["id"]): str(r["id"])[:3] for r in rows})) == EXPECTED
+    first = next(r for r in rows if r["id"] == "001-000.html")
+    assert first["title"] == ARTICLES["001"][0] and str(first["published"]).startswith("2026-06-16")

@@ -11,7 +11,7 @@ import pytest
 
 from dedupe.errors import DedupeError
 from dedupe.parallel import LocalEngine
-from dedupe.stages import ForkedStages, InProcessStages, local_stages
+from dedupe.stages import ForkedStages, InProcessStages, chunks, local_stages
 
 
 def _square(items: list[int], offset: int, start: int, stop: int) -> tuple[Any, list[int]]:
@@ -83,7 +83,7 @@ def _die(items: list[int], _: None, start: int, stop: int) -> tuple[None, list[i
 
 
 def test_a_worker_that_dies_is_reported() -> None:
-    stages = ForkedStages(range(4), 2, workers=2)
+    stages = ForkedStages(chunks(range(4), 2), workers=2)
     try:
         with pytest.raises(DedupeError, match="died"):
             stages.run(_die)

@@ -28,6 +28,9 @@ class Record:
             are not UTF-8 kept as surrogate escapes).
         extracted: ``text`` is the main content an extractor found in a page
             (the cleaner then skips what the extractor already did).
+        page: An HTML page whose article is still to be extracted
+            (:func:`dedupe.readers.html.finish`): readers leave it to the
+            workers that clean, so that pages are extracted on every core.
     """
 
     id: str
@@ -41,10 +44,32 @@ class Record:
     warning: str | None = None
     raw: str | None = None
     extracted: bool = False
+    page: Page | None = field(default=None, repr=False)
 
     def metadata(self) -> dict[str, str]:
         """The metadata fields (``title``, ``url``, ``source``, ``published``) that are set."""
         return {k: value for k in METADATA_FIELDS if (value := getattr(self, k))}
+
+
+@dataclass(frozen=True)
+class Page:
+    """An HTML page to extract the article of (the :attr:`Record.page` of a record read but not yet extracted).
+
+    Attributes:
+        data: The page, as text or as bytes (decoded as the page declares).
+        url: The address it was fetched from, given to the extractor.
+        prefer: Metadata that wins over what the page declares (a JSON record's own fields).
+        fallback: Metadata used where the page declares none (a WARC record's date).
+        max_chars: The longest article text compared (see :func:`oversized`).
+        strict: An article over ``max_chars`` stops the run instead of being kept with a warning.
+    """
+
+    data: str | bytes
+    url: str | None = None
+    prefer: dict[str, str] = field(default_factory=dict)
+    fallback: dict[str, str] = field(default_factory=dict)
+    max_chars: int = MAX_CHARS
+    strict: bool = False
 
 
 @dataclass(frozen=True)

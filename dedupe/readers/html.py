@@ -12,11 +12,11 @@ pass of the cleaner follows in every case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
 from ..render import html_to_text
-from .base import Record
+from .base import METADATA_FIELDS, Page, Record, oversized
 
 INSTALL_HINT = "reading HTML needs trafilatura: pip install 'news-dedupe[html]'"
 SCRAP_WORDS = 50  # a precise extraction this short may have picked a notice instead of the article
@@ -59,8 +59,30 @@ def _words(text: str | None) -> int:
 
 
 def html_record(data: str | bytes, id_: str, name: str, *, url: str | None = None) -> Record:
-    """The record of an HTML page (bytes are decoded as the page declares)."""
-    found = extract(data, url=url)
-    meta = found.metadata
-    return Record(id_, found.text, name, title=meta.get("title"), url=meta.get("url"),
-                  source=meta.get("source"), published=meta.get("published"), extracted=found.main_content)
+    """The record of an HTML page (bytes are decoded as the page declares), extracted (:func:`finish`)."""
+    return finish(pending(data, id_, name, url=url))
+
+
+def pending(data: str | bytes, id_: str, name: str, *, url: str | None = None) -> Record:
+    """The record of an HTML page whose article is still to be extracted (:attr:`Record.page`)."""
+    return Record(id_, "", name, url=url, page=Page(data, url=url))
+
+
+def finish(record: Record) -> Record:
+    """The record with the article of its :attr:`Record.page` as its text, and the page's metadata
+    where the record has none of its own (unchanged when it has no page).
+
+    Raises:
+        InputError: trafilatura is not installed; or the article is longer than the
+            page's ``max_chars`` and the read is ``strict``.
+    """
+    page = record.page
+    if page is None:
+        return record
+    found = extract(page.data, url=page.url)
+    meta = {k: page.prefer.get(k) or found.metadata.get(k) or page.fallback.get(k) for k in METADATA_FIELDS}
+    done = oversized(replace(record, text=found.text, extracted=found.main_content, page=None, **meta),
+                     page.max_chars)
+    if page.strict and done.warning:
+        raise InputError(f"{done.warning} (--strict)")
+    return done

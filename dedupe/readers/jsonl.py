@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .base import METADATA_FIELDS, ReadContext, Record
+from .base import METADATA_FIELDS, Page, ReadContext, Record
 
 
 def read_jsonl(lines: Iterable[bytes | str], name: str, context: ReadContext) -> Iterator[Record]:
@@ -62,11 +62,8 @@ def from_object(obj: Any, name: str, number: int, context: ReadContext, *, unit:
     extra = {k: v for k, v in obj.items() if k not in used}
     page = obj.get(options.html_field) if options.html_field else None
     if isinstance(page, str) and page.strip():
-        from .html import extract
-
-        found = extract(page, url=meta["url"])
-        meta = {k: meta[k] or found.metadata.get(k) for k in METADATA_FIELDS}
-        return Record(id_, found.text, where, extra=extra, extracted=found.main_content, **meta)
+        own = {k: v for k, v in meta.items() if v}
+        return Record(id_, "", where, extra=extra, page=Page(page, url=meta["url"], prefer=own), **meta)
     text = obj.get(options.text_field)
     if not isinstance(text, str):
         fields = ", ".join(obj) or "none"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import IO, Any
 
 from ..errors import InputError
@@ -61,8 +62,12 @@ def read_warc(stream: IO[bytes], name: str, context: ReadContext) -> Iterator[Re
         if found is None:
             continue
         found.id = headers.get_header("WARC-Record-ID") or where
-        found.url = url or found.url  # the address it was fetched from, not the canonical one it names
-        found.published = found.published or headers.get_header("WARC-Date")
+        date = headers.get_header("WARC-Date")
+        if found.page is not None:  # the address it was fetched from, not the canonical one the page names
+            found.page = replace(found.page, prefer={"url": url} if url else {},
+                                 fallback={"published": date} if date else {})
+        found.url = url or found.url
+        found.published = found.published or date
         yield found
 
 
@@ -82,9 +87,9 @@ def _response(record: Any, code: str, status: Any, where: str, url: str | None) 
         return None  # redirects, errors, images, scripts: not articles
     body = record.content_stream().read()
     charset = _charset(content_type)
-    from .html import html_record
+    from .html import pending
 
-    return html_record(body.decode(charset, errors="replace") if charset else body, "", where, url=url)
+    return pending(body.decode(charset, errors="replace") if charset else body, "", where, url=url)
 
 
 def _charset(content_type: str) -> str | None:
