@@ -30,9 +30,26 @@ def lsh_params(jaccard_threshold: float, num_perm: int) -> tuple[int, int]:
     a pair of Jaccard 0.5 (a copy truncated to half) becomes a candidate with
     probability 0.9999, one of 0.1 with 0.27.
     """
-    from datasketch.lsh import _optimal_param  # here, not at import: it loads scipy (0.6 s)
+    key = (jaccard_threshold, num_perm)
+    if key not in _LSH_PARAMS:
+        from datasketch.lsh import _optimal_param  # here, not at import: it loads scipy (0.6 s)
 
-    return _optimal_param(jaccard_threshold, num_perm, 0.1, 0.9)
+        _LSH_PARAMS[key] = _optimal_param(jaccard_threshold, num_perm, 0.1, 0.9)
+    return _LSH_PARAMS[key]
+
+
+def known_lsh_params() -> dict[tuple[float, int], tuple[int, int]]:
+    """Every ``(threshold, num_perm)``'s :func:`lsh_params` found so far in this process (a worker's, to
+    give this one with :func:`remember_lsh_params`, so that it need not load datasketch itself)."""
+    return dict(_LSH_PARAMS)
+
+
+def remember_lsh_params(found: dict[tuple[float, int], tuple[int, int]]) -> None:
+    """Take :func:`lsh_params` found elsewhere (:func:`known_lsh_params`)."""
+    _LSH_PARAMS.update(found)
+
+
+_LSH_PARAMS: dict[tuple[float, int], tuple[int, int]] = {}
 
 
 def band_keys(signatures: np.ndarray, *, bands: int, band_rows: int, salt: int = 0) -> np.ndarray:

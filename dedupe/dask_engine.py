@@ -189,6 +189,21 @@ class DaskStages:
         return [item for chunk in self.client.gather(results) for item in chunk]
 
 
+    def call(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        """See :meth:`dedupe.stages.RangeStages.call`: a task on the cluster, or here."""
+        if self.client is None:
+            result = func()
+            return lambda: result
+        return self.client.submit(func, pure=False).result
+
+    def each(self, func: Callable[[], Any]) -> None:
+        """See :meth:`dedupe.stages.RangeStages.each`: on every worker of the cluster, or here."""
+        if self.client is None:
+            func()
+        else:
+            self.client.run(func, wait=False)
+
+
 def _apply_stage(func: StageFunc, kept: Any, broadcast: Any, start: int, stop: int) -> tuple[Any, list[Any]]:
     with single_threaded_blas():  # as the local engine's workers do
         return func(kept, broadcast, start, stop)

@@ -7,15 +7,14 @@ own module; this one only chains them (:func:`deduplicate`).
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from functools import partial
 
 import numpy as np
 
-from .candidates import estimated_jaccard, lsh_params, unique_pairs
+from .candidates import estimated_jaccard, known_lsh_params, lsh_params, remember_lsh_params, unique_pairs
 from .clean import Cleaned, TemplateLines, clean
 from .cluster import cluster, spanning_pairs
 from .document import Document, Salience, Vectorizer, fingerprint_of, prepare, share_hashes
@@ -29,8 +28,6 @@ from .sign import Signer, TokenHasher
 from .tfidf import TfidfModel, evenly_spaced
 from .tfidf import warm_up as load_wordfreq
 from .verify import Evidence, Verifier
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -104,9 +101,6 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     progress = progress or Progress(enabled=False)
     engine = engine or LocalEngine(jobs)
     found: list[Record] = []  # every record read, without its text unless keep_raw
-    # The signer's permutations come from datasketch, whose import (it loads scipy) takes most of a
-    # second: it runs in a thread while this one reads the input and deals it to the workers.
-    signer = _Background(lambda: Signer(num_perm=params.num_perm, seed=params.seed) if sign else None)
     load_wordfreq()  # before the workers fork, so that they share its list (half a second to load)
     # Records go to the workers as they are read, and each range stays with the worker that
     # cleaned it: only the line keys come here, for the template lines, and the cleaned texts
@@ -121,6 +115,10 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
                 if update is not None:  # an HTML page, extracted by the worker
                     found[i] = update
             clean_stage.total = len(found)
+        # A worker would wait while this process learns the template lines: it makes the signer
+        # and the LSH parameters (datasketch, whose import loads scipy: most of a second this
+        # process is spared).
+        signing = stages.call(partial(_signing, params)) if sign else None
         templates = None
         if do_clean:
             with progress.stage("templates", len(found)) as stage:
@@ -132,7 +130,11 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         # Exact copies (one cleaned text) are prepared in full once, wherever they fall.
         heads = _heads(found, keys, templates)
         del keys
-        preparer = _Preparer(params, templates, do_clean, signer.result(), model, keep_removed)
+        signer = None
+        if signing is not None:
+            signer, known = signing()
+            remember_lsh_params(known)
+        preparer = _Preparer(params, templates, do_clean, signer, model, keep_removed)
         with progress.stage("prepare", len(found)) as stage:
             documents = stages.run(preparer, heads, on_chunk=stage.advance_range)
     for d, r in zip(documents, found):
@@ -178,27 +180,12 @@ def _fit(model: TfidfModel, records: Sequence[Record], keys: Sequence[list[str]]
     model.fit(sample)
 
 
-class _Background(Generic[T]):
-    """``make()`` run in a thread from now on; :meth:`result` waits for it (and raises what it raised)."""
-
-    def __init__(self, make: Callable[[], T]) -> None:
-        self._make = make
-        self._result: list[T] = []
-        self._error: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._result.append(self._make())
-        except BaseException as err:
-            self._error.append(err)
-
-    def result(self) -> T:
-        self._thread.join()
-        if self._error:
-            raise self._error[0]
-        return self._result[0]
+def _signing(params: Params) -> tuple[Signer, dict[tuple[float, int], tuple[int, int]]]:
+    """The signer of a run and its LSH parameters (both from datasketch)."""
+    signer = Signer(num_perm=params.num_perm, seed=params.seed)
+    for threshold in (params.copy_lsh_threshold, params.word_lsh_threshold):
+        lsh_params(threshold, params.num_perm)
+    return signer, known_lsh_params()
 
 
 def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start: int,

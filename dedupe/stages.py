@@ -50,6 +50,15 @@ class RangeStages(Protocol):
         """``func`` over every range, each with what the previous stage kept for it; results in order."""
         ...
 
+    def call(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        """Start ``func()`` in a worker (between stages, while this process works on its own);
+        the returned function waits for its result."""
+        ...
+
+    def each(self, func: Callable[[], Any]) -> None:
+        """Start ``func()`` in every worker, for what it leaves there (a list loaded before the next stage)."""
+        ...
+
 
 def chunks(items: Iterable[Any], size: int, *, weight: Callable[[Any], int] | None = None,
            max_weight: int = 0) -> Iterator[tuple[int, list[Any]]]:
@@ -113,6 +122,15 @@ class InProcessStages:
         self._source = None
         return results
 
+    def call(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        """See :meth:`RangeStages.call`: here, at once."""
+        result = func()
+        return lambda: result
+
+    def each(self, func: Callable[[], Any]) -> None:
+        """See :meth:`RangeStages.each`: here, at once."""
+        func()
+
 
 class ForkedStages:
     """The stages run in worker processes forked once, each keeping the state of the ranges it ran.
@@ -132,6 +150,7 @@ class ForkedStages:
         self._conns: list[Connection] = []  # results, from each worker
         self._tasks: list[Connection] = []  # tasks, to each worker
         self._procs: list[Any] = []
+        self._called: list[list[tuple[str, Any]]] = []  # results of calls that arrived during a stage
         context = multiprocessing.get_context("fork")
         collecting = gc.isenabled()
         # Frozen: a collection in a worker would otherwise touch, and so copy, every inherited object;
@@ -151,6 +170,7 @@ class ForkedStages:
                     self._tasks.append(task_in)
                     self._conns.append(result_out)
                     self._procs.append(process)
+                    self._called.append([])
         finally:
             if collecting:
                 gc.enable()
@@ -158,7 +178,7 @@ class ForkedStages:
     def run(self, func: StageFunc, broadcast: Any = None, *,
             on_chunk: Callable[[int, int], None] | None = None) -> list[Any]:
         """See :meth:`RangeStages.run`."""
-        stage = pickle.dumps((func, broadcast), protocol=pickle.HIGHEST_PROTOCOL)
+        stage = _dumps(("stage", func, broadcast))
         for conn in self._tasks:
             conn.send_bytes(stage)
         queues: list[list[int]] = [[] for _ in self._conns]  # later stages: each worker's own ranges
@@ -197,6 +217,9 @@ class ForkedStages:
                 for conn in wait([c for w, c in enumerate(self._conns) if busy[w]]):
                     w = self._conns.index(conn)  # type: ignore[arg-type]
                     kind, k, payload = self._receive(w)
+                    if k < 0:  # a call's result, not a range's
+                        self._called[w].append((kind, payload))
+                        continue
                     if kind == "error":
                         self.close()
                         raise payload
@@ -209,6 +232,25 @@ class ForkedStages:
             if collecting:
                 gc.enable()
         return [item for done in results for item in done or ()]
+
+    def call(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        """See :meth:`RangeStages.call`: in the worker that holds the fewest ranges."""
+        w = min(range(len(self._conns)), key=self.owner.count)
+        self._tasks[w].send_bytes(_dumps(("call", func)))
+
+        def result() -> Any:
+            kind, payload = self._called[w].pop(0) if self._called[w] else self._receive(w)[::2]
+            if kind == "error":
+                raise payload
+            return payload
+
+        return result
+
+    def each(self, func: Callable[[], Any]) -> None:
+        """See :meth:`RangeStages.each`."""
+        message = _dumps(("each", func))
+        for conn in self._tasks:
+            conn.send_bytes(message)
 
     def _receive(self, w: int) -> tuple[str, int, Any]:
         try:
@@ -273,8 +315,17 @@ def _serve(tasks: Connection, results: Connection) -> None:
                 item = pickle.loads(message)
                 if item is None:
                     break
-                if not (isinstance(item, tuple) and item and item[0] == "range"):
-                    func, broadcast = item
+                if item[0] in ("call", "each"):
+                    try:
+                        found = item[1]()
+                        if item[0] == "call":
+                            outbox.put(_dumps(("done", -1, found)))
+                    except BaseException as err:  # noqa: BLE001 - sent back: the parent raises it
+                        if item[0] == "call":
+                            outbox.put(_dumps(("error", -1, _picklable(err))))
+                    continue
+                if item[0] == "stage":
+                    _, func, broadcast = item
                     continue
                 _, k, start, stop, items = item
                 try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import repeat
 
 from .normalize import normalize
 
@@ -55,36 +56,36 @@ class TemplateLines:
             if len(ds) >= self.min_docs:
                 by_docs[frozenset(ds)].append(k)
         words = {k: k.count(" ") + 1 for k in doc_sets}
-        weights: dict[int, dict[str, int]] = {}
+        weights: dict[int, tuple[dict[str, int], int]] = {}
         for docs, keys in by_docs.items():
             if self._is_template(docs, doc_lines, words, weights):
                 self.lines_.update(keys)
         return self
 
     def _is_template(self, docs: frozenset[int], doc_lines: list[list[str]], words: dict[str, int],
-                     weights: dict[int, dict[str, int]]) -> bool:
+                     weights: dict[int, tuple[dict[str, int], int]]) -> bool:
         """True when, in most sampled documents, the lines common to half of the sample are a minority.
 
         ``weights`` caches, per document, the words each distinct line adds to
-        it (repeats counted). Stops measuring documents as soon as the
-        majority is decided.
+        it (repeats counted) and their total. Stops measuring documents as soon
+        as the majority is decided.
         """
         sampled = sorted(docs)[:: max(1, len(docs) // self.sample)]
         present: Counter[str] = Counter()
         for d in sampled:
             if d not in weights:
-                found = weights[d] = {}
+                found: dict[str, int] = {}
                 for k in doc_lines[d]:
                     found[k] = found.get(k, 0) + words[k]
-            present.update(weights[d].keys())
+                weights[d] = found, sum(found.values())
+            present.update(weights[d][0].keys())
         half = len(sampled) / 2
         common_lines = [k for k, n in present.items() if n >= half]
         needed = len(sampled) // 2 + 1  # minority documents for a template (the median is below max_share)
         minority = majority = 0
         for d in sampled:
-            weight = weights[d]
-            total = sum(weight.values())
-            common = sum(weight.get(k, 0) for k in common_lines)
+            weight, total = weights[d]
+            common = sum(map(weight.get, common_lines, repeat(0)))
             if total and common / total < self.max_share:
                 minority += 1
                 if minority >= needed:

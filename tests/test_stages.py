@@ -119,3 +119,34 @@ def test_dask_stages_keep_state_between_stages(scheduler: str) -> None:
     with DaskEngine(scheduler=scheduler, workers=2).stages(range(23), chunk_size=5) as stages:
         assert stages.run(_square, 2) == [k * k + 2 for k in range(23)]
         assert [s for s, _ in stages.run(_from_kept)] == [k * k for k in range(23)]
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _remember_pid() -> None:
+    _PIDS.append(os.getpid())
+
+
+_PIDS: list[int] = []  # in each process, the pids _remember_pid saw there
+
+
+def _pids_seen(kept: Any, _: None, start: int, stop: int) -> tuple[Any, list[list[int]]]:
+    return kept, [list(_PIDS)] * (stop - start)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_calls_run_in_a_worker_between_stages(workers: int) -> None:
+    with local_stages(range(20), chunk_size=5, workers=workers) as stages:
+        stages.run(_square, 0)
+        result = stages.call(_pid)
+        stages.each(_remember_pid)
+        seen = stages.run(_pids_seen)
+        pid = result()
+    if workers == 1:
+        assert pid == os.getpid()
+    else:
+        assert pid != os.getpid() and pid in {p for pids in seen for p in pids}
+        # every worker ran the preload before the stage that followed it, and only once
+        assert all(pids == [pids[0]] for pids in seen) and len({pids[0] for pids in seen}) == 2
