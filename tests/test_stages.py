@@ -138,6 +138,7 @@ def _pids_seen(kept: Any, _: None, start: int, stop: int) -> tuple[Any, list[lis
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_calls_run_in_a_worker_between_stages(workers: int) -> None:
+    _PIDS.clear()
     with local_stages(range(20), chunk_size=5, workers=workers) as stages:
         stages.run(_square, 0)
         result = stages.call(_pid)
