@@ -123,8 +123,9 @@ def measure(n_docs: int, seed: int, keys: list[str], repeat: int) -> dict[str, f
     for _, name, _, seconds, _, _, stages in rows:
         if not stages:
             continue
-        print(f"\n{name}, stages in its fastest run (the rest of the wall time: start-up, output); memory is "
-              "the main process's at the stage's end, and the peak so far of it or of any worker:\n")
+        print(f"\n{name}, stages in its fastest run (the rest of the wall time: start-up, output; read and "
+              "clean overlap, records are cleaned as they are read); memory is the main process's at the "
+              "stage's end, and the peak so far of it or of any worker:\n")
         print("| stage | seconds | share of wall time | docs/s | memory MB | peak MB |")
         print("|---|---|---|---|---|---|")
         for stage, (secs, resident, peak) in stages.items():
