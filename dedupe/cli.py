@@ -90,8 +90,8 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], output_dir: str 
         result: Result = run(_deduplicate_on_dask, scheduler, jobs, reader.read(inputs, defer_html=True), params,
                              do_clean=not no_clean, progress=progress, keep_removed=show_removed, then=parts)
     else:
-        result = run(deduplicate, reader.read(inputs, defer_html=True), params, do_clean=not no_clean, jobs=jobs, progress=progress,
-                     keep_removed=show_removed)
+        result = run(deduplicate, reader.read(inputs, defer_html=True), params, do_clean=not no_clean, jobs=jobs,
+                     progress=progress, keep_removed=show_removed)
         if parts is not None:
             run(parts, result, None)
     _report_warnings(result)
@@ -341,8 +341,8 @@ def report(inputs: tuple[str, ...], output: IO[str], fmt: str, title: str, no_cl
     """Cluster INPUT and write a report: clusters largest first, each member's relation and
     overlap with the representative, side-by-side paragraphs, a filterable cluster list."""
     progress = Progress(enabled=False if quiet else None)
-    result: Result = run(deduplicate, reader.read(inputs, defer_html=True), _DEFAULTS, do_clean=not no_clean, jobs=jobs,
-                          progress=progress)
+    result: Result = run(deduplicate, reader.read(inputs, defer_html=True), _DEFAULTS, do_clean=not no_clean,
+                         jobs=jobs, progress=progress)
     _report_warnings(result)
     if show_removed:
         _print_removed(result.documents)

@@ -115,7 +115,6 @@ class DaskEngine:
                  else dask.compute(*reduced, scheduler=self.scheduler))
         return pairs_of(distinct(np.concatenate(found)))
 
-
     def stages(self, items: Iterable[Any], *, chunk_size: int, weight: Callable[[Any], int] | None = None,
                max_weight: int = 0) -> AbstractContextManager[RangeStages]:
         """See :meth:`dedupe.parallel.Engine.stages`: one task per range and stage; on a cluster, what a
@@ -187,7 +186,6 @@ class DaskStages:
             if on_chunk:
                 on_chunk(*range_of[future.key])
         return [item for chunk in self.client.gather(results) for item in chunk]
-
 
     def call(self, func: Callable[[], Any]) -> Callable[[], Any]:
         """See :meth:`dedupe.stages.RangeStages.call`: a task on the cluster, or here."""

@@ -8,7 +8,7 @@ own module; this one only chains them (:func:`deduplicate`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -109,8 +109,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
                        max_weight=CHUNK_CHARS) as stages:
         with progress.stage("clean") as clean_stage:
             keys = []
-            for i, (line_keys, update) in enumerate(stages.run(_clean_stage, (do_clean, keep_removed, keep_raw),
-                                                                on_chunk=clean_stage.advance_range)):
+            first = stages.run(_clean_stage, (do_clean, keep_removed, keep_raw), on_chunk=clean_stage.advance_range)
+            for i, (line_keys, update) in enumerate(first):
                 keys.append(line_keys)
                 if update is not None:  # an HTML page, extracted by the worker
                     found[i] = update

@@ -214,8 +214,8 @@ class ForkedStages:
             for w in range(len(self._conns)):
                 feed(w)
             while any(busy):
-                for conn in wait([c for w, c in enumerate(self._conns) if busy[w]]):
-                    w = self._conns.index(conn)  # type: ignore[arg-type]
+                for ready in wait([c for w, c in enumerate(self._conns) if busy[w]]):
+                    w = next(k for k, c in enumerate(self._conns) if c is ready)
                     kind, k, payload = self._receive(w)
                     if k < 0:  # a call's result, not a range's
                         self._called[w].append((kind, payload))

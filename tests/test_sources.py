@@ -345,7 +345,7 @@ def test_warc_on_standard_input(tmp_path: Path) -> None:
 
 
 def test_pages_are_extracted_in_the_workers_with_the_same_result(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """An HTML folder is extracted where it is cleaned: in every worker process, not in this one."""
     import os
 

@@ -81,8 +81,8 @@ def finish(record: Record) -> Record:
         return record
     found = extract(page.data, url=page.url)
     meta = {k: page.prefer.get(k) or found.metadata.get(k) or page.fallback.get(k) for k in METADATA_FIELDS}
-    done = oversized(replace(record, text=found.text, extracted=found.main_content, page=None, **meta),
-                     page.max_chars)
+    done = oversized(replace(record, text=found.text, extracted=found.main_content, page=None, title=meta["title"],
+                             url=meta["url"], source=meta["source"], published=meta["published"]), page.max_chars)
     if page.strict and done.warning:
         raise InputError(f"{done.warning} (--strict)")
     return done
