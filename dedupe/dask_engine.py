@@ -76,19 +76,12 @@ class DaskEngine:
                 for start, stop in ranges:
                     on_chunk(start, stop)
             return [item for chunk in done for item in chunk]
-        from distributed import as_completed
 
         [remote_func] = self.client.scatter([func], broadcast=True, hash=False)  # sent once, not per task
         futures = [self.client.submit(_apply, remote_func, self.client.scatter(cut(shared, start, stop), hash=False),
                                       start, stop, pure=False)
                    for start, stop in ranges]
-        range_of = {f.key: bounds for f, bounds in zip(futures, ranges)}
-        for future in as_completed(futures):
-            if future.status == "error":
-                future.result()  # raises the task's exception here
-            if on_chunk:
-                on_chunk(*range_of[future.key])
-        return [item for chunk in self.client.gather(futures) for item in chunk]
+        return _gathered(self.client, futures, ranges, on_chunk)
 
     def band_pairs(self, signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int,
                    max_bucket: int) -> np.ndarray:
@@ -171,7 +164,6 @@ class DaskStages:
                 for start, stop in self.ranges:
                     on_chunk(start, stop)
             return [item for _, results in done for item in results]
-        from distributed import as_completed
 
         [remote_func, remote_broadcast] = self.client.scatter([func, broadcast], broadcast=True, hash=False)
         both = [self.client.submit(_apply_stage, remote_func, kept, remote_broadcast, start, stop, pure=False)
@@ -179,13 +171,7 @@ class DaskStages:
         self.kept = [self.client.submit(operator.itemgetter(0), f, pure=False) for f in both]
         results = [self.client.submit(operator.itemgetter(1), f, pure=False) for f in both]
         del both
-        range_of = {f.key: bounds for f, bounds in zip(results, self.ranges)}
-        for future in as_completed(results):
-            if future.status == "error":
-                future.result()  # raises the task's exception here
-            if on_chunk:
-                on_chunk(*range_of[future.key])
-        return [item for chunk in self.client.gather(results) for item in chunk]
+        return _gathered(self.client, results, self.ranges, on_chunk)
 
     def call(self, func: Callable[[], Any]) -> Callable[[], Any]:
         """See :meth:`dedupe.stages.RangeStages.call`: a task on the cluster, or here."""
@@ -200,6 +186,21 @@ class DaskStages:
             func()
         else:
             self.client.run(func, wait=False)
+
+
+def _gathered(client: Any, futures: list[Any], ranges: list[tuple[int, int]],
+              on_chunk: Callable[[int, int], None] | None) -> list[Any]:
+    """The results of one future per range, flattened in range order; ``on_chunk`` as each range is done,
+    and a task's exception raised here."""
+    from distributed import as_completed
+
+    range_of = {f.key: bounds for f, bounds in zip(futures, ranges)}
+    for future in as_completed(futures):
+        if future.status == "error":
+            future.result()  # raises the task's exception here
+        if on_chunk:
+            on_chunk(*range_of[future.key])
+    return [item for chunk in client.gather(futures) for item in chunk]
 
 
 def _apply_stage(func: StageFunc, kept: Any, broadcast: Any, start: int, stop: int) -> tuple[Any, list[Any]]:
