@@ -450,7 +450,11 @@ def test_literal_prefilters_never_hide_a_family() -> None:
     for at_edge in (False, True):
         found = {line: rules.rule_reason.__wrapped__(line, at_edge=at_edge) for line in lines}
         assert found == {line: _reason_without_prefilters(line, at_edge) for line in lines}
-        assert sum(reason is not None for reason in found.values()) > 20
+        # The check means something: lines of many families have a reason (11 families in the seeds and
+        # this file's examples alone; over 1,400 lines of 16 families with the benchmark pages).
+        hits = [reason for reason in found.values() if reason is not None]
+        assert len(set(hits)) >= 10
+        assert len(hits) > (1000 if extraction.available() else 15)
 
 
 def test_every_reason_is_listed_and_documented() -> None:
