@@ -116,14 +116,10 @@ def bucket_pair_keys(keys: np.ndarray, members: np.ndarray, *, max_bucket: int) 
         if not len(same):
             break
         # One pair usually shares several bands: each offset's pairs are made distinct at once,
-        # as 64-bit keys, so that the pairs of every band never all sit in memory together.
-        found.append(pair_keys(members[same], members[same + offset]))
+        # as 64-bit keys, so that the pairs of every band never all sit in memory together. A bucket's
+        # members are in increasing order, so the first of a pair is the smaller.
+        found.append(distinct(members[same] << 32 | members[same + offset]))
     return distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
-
-
-def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The distinct pairs of two index arrays as sorted 64-bit keys ``min << 32 | max``."""
-    return distinct(np.minimum(a, b).astype(np.int64) << 32 | np.maximum(a, b).astype(np.int64))
 
 
 def pairs_of(keys: np.ndarray) -> np.ndarray:

@@ -342,7 +342,8 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
         # 32 positions rank pairs well enough.
         strength = (estimated_jaccard(estimates[0], candidates, positions=32)
                     + 0.5 * estimated_jaccard(estimates[1], candidates, positions=32))
-        ordered = candidates[np.lexsort((candidates[:, 1], candidates[:, 0], -strength))]
+        # A stable sort keeps the pairs of equal strength in the (i, j) order unique_pairs gives them.
+        ordered = candidates[np.argsort(-strength, kind="stable")]
         stats["candidate_pairs"] = len(candidates)
         del found, estimates, signatures, candidates, strength  # copies of the signatures, pairs in other orders
         for d in documents:
