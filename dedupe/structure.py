@@ -46,15 +46,35 @@ _START_FAMILIES = frozenset({
 
 
 def mark_related_blocks(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:
-    """A related-content heading takes the non-prose lines under it along."""
+    """A related-content heading takes the non-prose lines under it along, and the teasers of a
+    list whose items are separated by one repeated removed line (a share bar under every teaser)."""
     inside = False
-    for i in body:
+    widget: str | None = None  # the removed line that separates the items of a teaser list
+    for k, i in enumerate(body):
         if reasons.get(i) == "related-content heading":
-            inside = True
-        elif inside and not is_prose(stripped[i]):
+            inside, widget = True, None
+        elif not inside:
+            continue
+        elif not is_prose(stripped[i]):
+            reasons.setdefault(i, "related-content list")
+        elif widget is not None and k and body[k - 1] in reasons and stripped[body[k - 1]] == widget:
+            reasons.setdefault(i, "related-content list")
+        elif (widget := _teaser_widget(stripped, body, reasons, k)) is not None:
             reasons.setdefault(i, "related-content list")
         else:
             inside = False
+
+
+def _teaser_widget(stripped: list[str], body: list[int], reasons: dict[int, str], k: int) -> str | None:
+    """The removed line that follows the prose line ``body[k]`` and the prose line after it too,
+    when there is one: ``body[k]`` is then the first item of a list of teasers under one widget."""
+    if k + 3 >= len(body):
+        return None
+    after, then, again = body[k + 1], body[k + 2], body[k + 3]
+    if (after in reasons and again in reasons and stripped[after] == stripped[again]
+            and then not in reasons and is_prose(stripped[then])):
+        return stripped[after]
+    return None
 
 
 def mark_comments(stripped: list[str], body: list[int], reasons: dict[int, str]) -> None:

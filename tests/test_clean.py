@@ -294,6 +294,40 @@ def test_teasers_of_other_stories_after_the_article_end_block_are_removed() -> N
     assert reasons["Share this article"] == "share bar"
 
 
+TEASER_LIST = [
+    "You may also like...",
+    "Share Tweet Pin Save",
+    "The ferry between the two islands runs again from Monday after three weeks of repairs to its landing stage.",
+    "Share Tweet Pin Save",
+    "After a packed public meeting, councillors voted to keep the library open on Saturdays for another year.",
+    "Share Tweet Pin Save",
+    "The bakery on the harbour front has reopened under new owners, who kept its recipes and its staff.",
+    "Topics",
+    "Local news",
+    "Council",
+    "Transport",
+]
+
+
+def test_teasers_under_one_widget_after_a_related_heading_are_removed() -> None:
+    """A related-content heading, then teasers each separated by the same share widget, then a topic
+    menu: the list, its last teaser and the menu go; the article stays whole."""
+    cleaned = clean(ARTICLE_LINES + "\n\n" + "\n\n".join(TEASER_LIST))
+
+    assert cleaned.text == ARTICLE_LINES
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    assert reasons[TEASER_LIST[2]] == reasons[TEASER_LIST[6]] == reasons["Transport"] == "related-content list"
+
+
+def test_prose_under_a_related_heading_without_a_repeated_widget_is_kept() -> None:
+    """Paragraphs after a related heading that are not a widget-separated list are article text."""
+    lines = [NEWSPAPER_ARTICLE[0], NEWSPAPER_ARTICLE[1], "Related", "Share Tweet Pin Save",
+             NEWSPAPER_ARTICLE[3], TEASER_LIST[2], "Advertisement", TEASER_LIST[4]]
+    cleaned = clean("\n\n".join(lines))
+
+    assert all(line in cleaned.text for line in (NEWSPAPER_ARTICLE[3], TEASER_LIST[2], TEASER_LIST[4]))
+
+
 def test_article_going_on_after_a_share_bar_or_advertisement_is_kept() -> None:
     middle = ["Share this article", "Facebook", "Advertisement"]
     more = [NEWSPAPER_ARTICLE[1].replace("Dunmore", f"Dunmore {k}") for k in range(3)]
