@@ -217,8 +217,12 @@ def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict
 
 
 def _prose_words_of(stripped: list[str], body: list[int], reasons: dict[int, str]) -> list[int]:
-    """For each line of ``body``: its words if it is a kept prose line, else 0."""
-    return [0 if i in reasons else prose_words(stripped[i]) for i in body]
+    """For each line of ``body``: its words if it is a kept prose line, else 0 (also for a line cut
+    off with an ellipsis: a teaser's summary)."""
+    return [0 if i in reasons or _CUT_OFF.search(stripped[i]) else prose_words(stripped[i]) for i in body]
+
+
+_CUT_OFF = re.compile(r"\w(\.\.\.|…)$")
 
 
 def _longest_runs(words: list[int]) -> list[int]:

@@ -328,6 +328,20 @@ def test_prose_under_a_related_heading_without_a_repeated_widget_is_kept() -> No
     assert all(line in cleaned.text for line in (NEWSPAPER_ARTICLE[3], TEASER_LIST[2], TEASER_LIST[4]))
 
 
+def test_teaser_summaries_cut_off_with_an_ellipsis_do_not_count_as_the_article_going_on() -> None:
+    """After the end block, headlines with summaries cut off mid-sentence ("…") are teasers however
+    much of them there is: they go with the rest."""
+    places = ["Harbourside", "Millbrook", "Eastcliff", "Northgate", "Kingsmoor", "Westbay"]
+    teasers = [line for place in places for line in (
+        f"{place} council approves new ferry timetable",
+        f"The {place} council approved the new ferry timetable after a long debate about its costs, the crews, "
+        f"the winter schedule and the landing stage at {place} that the storm damaged last year, and it wil...")]
+    cleaned = clean(ARTICLE_LINES + "\n\n" + "\n\n".join(["Related", "Share this article", *teasers]))
+
+    assert cleaned.text == ARTICLE_LINES
+    assert {r.reason for r in cleaned.removed if r.text in teasers[1::2]} == {"after the article's end block"}
+
+
 def test_article_going_on_after_a_share_bar_or_advertisement_is_kept() -> None:
     middle = ["Share this article", "Facebook", "Advertisement"]
     more = [NEWSPAPER_ARTICLE[1].replace("Dunmore", f"Dunmore {k}") for k in range(3)]
