@@ -55,7 +55,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"^(more (from|on|in|stories|news|articles)|related( articles| stories| posts| news| content| topics)?|"
         r"read more|read next|read also|also read|recommended( for you| stories)?|trending( now| stories)?|"
         r"you (may|might) (also )?(like|enjoy|be interested)|most (popular|read|viewed|shared)|"
-        r"see also|don'?t miss|latest (news|stories)|top stories|popular (posts|stories)|"
+        r"see also|don'?t miss|latest (news|stories)|top stories|popular (posts|stories|articles)|"
         r"what to read next|more to explore|front of mind|editor'?s picks|next up in|popular on|"
         r"more great \w+ stories|(similar|related) (articles|stories|posts|videos)|"
         # the same headings in other languages (pt, es, fr, it, de, ru, ja)
@@ -120,12 +120,14 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"((rating|score)\s*:?\s*)?[+-]?\d+\s+(votes?|likes?|points?)$|"
         r"join the (conversation|discussion)|add a comment|show comments|view comments|"
         r"be the first to comment|click here to comment|loading comments|have your say|"
+        r"comments are (subject to|moderated)|"
         r"\(\d+\) comments?|\d+ thoughts on\b|lascia un commento|deixe (uma resposta|um comentário)|"
         r"добавить (комментарий|отзыв)|deja un comentario|laisser un commentaire|kommentar schreiben)\b",
         re.I), 12, 12),
     ("photo caption or credit", re.compile(
         r"^(file photo|photo|image|picture|photograph|illustration|caption)\s*(:|by\b|credit)|"
-        r"^\(?(photo|image|credit)s?:|^\(?(image|photo|picture) (credit|courtesy)\b|\bsubmitted photo$", re.I),
+        r"^\(?(photo|image|credit)s?:|^\(?(image|photo|picture) (credit|courtesy)\b|\bsubmitted photo$|"
+        r"credit:\s*[\w&'’/-]+( [\w&'’/-]+){0,3}$", re.I),  # also glued to its caption: "stormCredit: Getty"
      80, 80, ("photo", "image", "picture", "illustration", "caption", "credit")),
     ("photo gallery", re.compile(
         r"^((image|photo|picture|slide)\s*)?\d+\s*(of|/)\s*/?\s*\d+$|^(caption|back to gallery|"

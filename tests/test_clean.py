@@ -112,6 +112,8 @@ NEWSPAPER_ARTICLE = [
     "websites without their consent, the regulator's report said.",
     "On November 12, 2019 the first of the two rulings arrived, three hours after the hearing had ended and "
     "long before the editor had expected any word from the judge.",
+    "The bank declined to extend the newspaper any more credit: it wanted the debts of the printing plant "
+    "repaid first, the editor said.",
 ])
 def test_article_sentence_about_copyright_or_cookies_is_kept(middle: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)
@@ -426,6 +428,9 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
     ("Image 1 of / 8", "photo gallery"),
     ("Back to Gallery", "photo gallery"),
     ("(Image credit: Blue Origin)", "photo caption or credit"),
+    ("Rescue boats at the harbour wall after the stormCredit: Getty - Contributor", "photo caption or credit"),
+    ("Popular Articles", "related-content heading"),
+    ("Comments are subject to our community guidelines, which can be viewed here.", "comment prompt"),
     ("Continue reading the main story", "navigation"),
     ("Share to linkedin", "share bar"),
     ("@saraheneedleman", "byline or dateline"),
