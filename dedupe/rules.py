@@ -52,7 +52,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         re.I), 15, 60, ("cookie", "consent", "privacy", "by continuing", "by using", "blocker", "adblock", "disabl",
                         "whitelist", "allow ads")),
     ("related-content heading", re.compile(
-        r"^(more (from|on|in|stories|news|articles)|related( articles| stories| posts| news| content| topics)?|"
+        r"^(our )?(more (from|on|in|stories|news|articles)|related( articles| stories| posts| news| content| topics)?|"
         r"read more|read next|read also|also read|recommended( for you| stories)?|trending( now| stories)?|"
         r"you (may|might) (also )?(like|enjoy|be interested)|most (popular|read|viewed|shared)|"
         r"see also|don'?t miss|latest (news|stories)|top stories|popular (posts|stories|articles)|"

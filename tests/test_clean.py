@@ -430,6 +430,7 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
     ("(Image credit: Blue Origin)", "photo caption or credit"),
     ("Rescue boats at the harbour wall after the stormCredit: Getty - Contributor", "photo caption or credit"),
     ("Popular Articles", "related-content heading"),
+    ("Our Latest Stories", "related-content heading"),
     ("Comments are subject to our community guidelines, which can be viewed here.", "comment prompt"),
     ("Continue reading the main story", "navigation"),
     ("Share to linkedin", "share bar"),
