@@ -180,13 +180,6 @@ class DaskStages:
             return lambda: result
         return self.client.submit(func, pure=False).result
 
-    def each(self, func: Callable[[], Any]) -> None:
-        """See :meth:`dedupe.stages.RangeStages.each`: on every worker of the cluster, or here."""
-        if self.client is None:
-            func()
-        else:
-            self.client.run(func, wait=False)
-
 
 def _gathered(client: Any, futures: list[Any], ranges: list[tuple[int, int]],
               on_chunk: Callable[[int, int], None] | None) -> list[Any]:

@@ -243,8 +243,7 @@ def share_hashes(copy: Document, head: Document) -> None:
 
 def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience,
             cleaned: Cleaned | None = None, templates: TemplateLines | None = None, do_clean: bool = True,
-            seen: dict[str, Document] | None = None, vectorizer: Vectorizer | None = None,
-            hashes: bool = True) -> Document:
+            vectorizer: Vectorizer | None = None, hashes: bool = True) -> Document:
     """Clean, tokenize and hash one record.
 
     Args:
@@ -253,8 +252,6 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         cleaned: The record's rule-cleaned text, if already computed.
         templates: Template lines learned on the input, removed too.
         do_clean: Strip boilerplate (default True).
-        seen: Documents by fingerprint: an identical cleaned text reuses
-            their hashes instead of computing them again.
         vectorizer: Computes the TF-IDF vectors and rewrite weights now
             (for every document of a batch, in its worker processes).
         hashes: Compute the shingles, salient words and vectors. Without,
@@ -276,11 +273,8 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         warning = (f"{record.origin}: no article text left after boilerplate removal"
                    if record.text.strip() else f"{record.origin}: empty document")
     fingerprint = fingerprint_of(" ".join(keys))
-    twin = seen.get(fingerprint) if seen is not None else None
     terms = weights = None
-    if twin is not None:
-        shingles, words, terms, weights = twin.shingles, twin.words, twin.terms, twin.weights
-    elif not hashes:
+    if not hashes:
         shingles = words = _UNSHARED
     else:
         shingles = shingle_hashes(salience.hasher.hashes[ids], shingle_size)
@@ -289,9 +283,6 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
             outline = _outline(text, line_keys)
             terms = vectorizer.terms(ids, outline.sizes)
             weights = _rewrite_weights(outline.sizes, [is_prose(p) for p in outline.texts])
-    doc = Document(index=index, record=record, text_utf8=text.encode("utf-8"), removed=removed,
-                   fingerprint=fingerprint, shingles=shingles, words=words, size=len(ids), warning=warning,
-                   terms=terms, weights=weights)
-    if seen is not None and twin is None and not warning:
-        seen[fingerprint] = doc
-    return doc
+    return Document(index=index, record=record, text_utf8=text.encode("utf-8"), removed=removed,
+                    fingerprint=fingerprint, shingles=shingles, words=words, size=len(ids), warning=warning,
+                    terms=terms, weights=weights)

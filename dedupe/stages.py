@@ -55,10 +55,6 @@ class RangeStages(Protocol):
         the returned function waits for its result."""
         ...
 
-    def each(self, func: Callable[[], Any]) -> None:
-        """Start ``func()`` in every worker, for what it leaves there (a list loaded before the next stage)."""
-        ...
-
 
 def chunks(items: Iterable[Any], size: int, *, weight: Callable[[Any], int] | None = None,
            max_weight: int = 0) -> Iterator[tuple[int, list[Any]]]:
@@ -126,10 +122,6 @@ class InProcessStages:
         """See :meth:`RangeStages.call`: here, at once."""
         result = func()
         return lambda: result
-
-    def each(self, func: Callable[[], Any]) -> None:
-        """See :meth:`RangeStages.each`: here, at once."""
-        func()
 
 
 class ForkedStages:
@@ -246,12 +238,6 @@ class ForkedStages:
 
         return result
 
-    def each(self, func: Callable[[], Any]) -> None:
-        """See :meth:`RangeStages.each`."""
-        message = _dumps(("each", func))
-        for conn in self._tasks:
-            conn.send_bytes(message)
-
     def _receive(self, w: int) -> tuple[str, int, Any]:
         try:
             return pickle.loads(self._conns[w].recv_bytes())
@@ -315,14 +301,11 @@ def _serve(tasks: Connection, results: Connection) -> None:
                 item = pickle.loads(message)
                 if item is None:
                     break
-                if item[0] in ("call", "each"):
+                if item[0] == "call":
                     try:
-                        found = item[1]()
-                        if item[0] == "call":
-                            outbox.put(_dumps(("done", -1, found)))
+                        outbox.put(_dumps(("done", -1, item[1]())))
                     except BaseException as err:  # noqa: BLE001 - sent back: the parent raises it
-                        if item[0] == "call":
-                            outbox.put(_dumps(("error", -1, _picklable(err))))
+                        outbox.put(_dumps(("error", -1, _picklable(err))))
                     continue
                 if item[0] == "stage":
                     _, func, broadcast = item

@@ -58,11 +58,6 @@ def _words(text: str | None) -> int:
     return len(text.split()) if text else 0
 
 
-def html_record(data: str | bytes, id_: str, name: str, *, url: str | None = None) -> Record:
-    """The record of an HTML page (bytes are decoded as the page declares), extracted (:func:`finish`)."""
-    return finish(pending(data, id_, name, url=url))
-
-
 def pending(data: str | bytes, id_: str, name: str, *, url: str | None = None) -> Record:
     """The record of an HTML page whose article is still to be extracted (:attr:`Record.page`)."""
     return Record(id_, "", name, url=url, page=Page(data, url=url))
