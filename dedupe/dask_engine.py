@@ -36,7 +36,7 @@ from .arrays import distinct
 from .candidates import bucket_pair_keys, keyed_bands, pairs_of
 from .errors import DedupeError
 from .parallel import available_cores, single_threaded_blas, window
-from .stages import RangeStages, StageFunc, chunks
+from .stages import RangeStages, StageFunc, StreamedRanges, chunks
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -123,7 +123,7 @@ def _stages_context(stages: DaskStages) -> Iterator[DaskStages]:
         stages.kept = []  # releases the futures
 
 
-class DaskStages:
+class DaskStages(StreamedRanges):
     """Stages over the ranges of a stream as Dask tasks (see :mod:`dedupe.stages`).
 
     On a ``distributed`` cluster, each range's items are sent as they are
@@ -133,22 +133,16 @@ class DaskStages:
     """
 
     def __init__(self, engine: DaskEngine, source: Iterable[tuple[int, list[Any]]]) -> None:
+        super().__init__(source)
         self.client = engine.client
         self.scheduler = engine.scheduler
-        self._source: Iterator[tuple[int, list[Any]]] | None = iter(source)
-        self.ranges: list[tuple[int, int]] = []
-        self.kept: list[Any] = []
 
     def _inputs(self) -> Iterator[tuple[Any, int, int]]:
-        """Each range's input to this stage: its items (first stage, as read) or what was kept."""
-        if self._source is None:
-            yield from ((kept, start, stop) for kept, (start, stop) in zip(self.kept, self.ranges))
-            return
-        source, self._source = self._source, None
-        for start, items in source:
-            self.ranges.append((start, start + len(items)))
-            yield (self.client.scatter(items, hash=False) if self.client is not None else items,
-                   start, start + len(items))
+        """Each range's input to this stage (see :meth:`StreamedRanges.inputs`); on a cluster, the first
+        stage's items are scattered to it as they are read."""
+        scatter = self.client is not None and self._source is not None  # the first stage
+        for _, start, stop, given in self.inputs():
+            yield (self.client.scatter(given, hash=False) if scatter else given), start, stop
 
     def run(self, func: StageFunc, broadcast: Any = None, *,
             on_chunk: Callable[[int, int], None] | None = None) -> list[Any]:

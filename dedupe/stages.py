@@ -68,18 +68,13 @@ def chunks(items: Iterable[Any], size: int, *, weight: Callable[[Any], int] | No
         >>> [len(c) for _, c in chunks([5, 1, 1, 9, 1], 4, weight=int, max_weight=6)]
         [2, 2, 1]
     """
-    iterator = iter(items)
-    if weight is None:
-        start = 0
-        while chunk := list(islice(iterator, size)):
-            yield start, chunk
-            start += len(chunk)
-        return
-    chunk, load, start = [], 0, 0
-    for item in iterator:
+    chunk: list[Any] = []
+    load = start = 0
+    for item in items:
         chunk.append(item)
-        load += weight(item)
-        if len(chunk) >= size or load >= max_weight:
+        if weight is not None:
+            load += weight(item)
+        if len(chunk) >= size or (weight is not None and load >= max_weight):
             yield start, chunk
             start += len(chunk)
             chunk, load = [], 0
@@ -87,35 +82,41 @@ def chunks(items: Iterable[Any], size: int, *, weight: Callable[[Any], int] | No
         yield start, chunk
 
 
-class InProcessStages:
-    """The stages run in this process, range after range."""
+class StreamedRanges:
+    """The ranges of a stream, cut as the first stage reads it, and what each range keeps: the
+    bookkeeping of the stages that hold the kept states where they run (here, or as futures)."""
 
     def __init__(self, source: Iterable[tuple[int, list[Any]]]) -> None:
         self._source: Iterator[tuple[int, list[Any]]] | None = iter(source)
         self.ranges: list[tuple[int, int]] = []
         self.kept: list[Any] = []
 
+    def inputs(self) -> Iterator[tuple[int, int, int, Any]]:
+        """Each range of this stage as ``(k, start, stop, input)``: its items in the first stage (the
+        stream is read as the stage goes), then what the previous stage kept."""
+        if self._source is None:
+            for k, ((start, stop), kept) in enumerate(zip(self.ranges, self.kept)):
+                yield k, start, stop, kept
+            return
+        source, self._source = self._source, None
+        for start, items in source:
+            self.ranges.append((start, start + len(items)))
+            self.kept.append(None)
+            yield len(self.ranges) - 1, start, start + len(items), items
+
+
+class InProcessStages(StreamedRanges):
+    """The stages run in this process, range after range."""
+
     def run(self, func: StageFunc, broadcast: Any = None, *,
             on_chunk: Callable[[int, int], None] | None = None) -> list[Any]:
         """See :meth:`RangeStages.run`."""
         results: list[Any] = []
-        if self._source is not None:
-            work: Iterable[tuple[int, Any]] = ((start, chunk) for start, chunk in self._source)
-        else:
-            work = ((start, kept) for (start, _), kept in zip(self.ranges, self.kept))
-        first = self._source is not None
-        for k, (start, kept) in enumerate(work):
-            stop = start + len(kept) if first else self.ranges[k][1]
-            kept, done = func(kept, broadcast, start, stop)
-            if first:
-                self.ranges.append((start, stop))
-                self.kept.append(kept)
-            else:
-                self.kept[k] = kept
+        for k, start, stop, given in self.inputs():
+            self.kept[k], done = func(given, broadcast, start, stop)
             results.extend(done)
             if on_chunk:
                 on_chunk(start, stop)
-        self._source = None
         return results
 
     def call(self, func: Callable[[], Any]) -> Callable[[], Any]:
@@ -356,4 +357,5 @@ def local_stages(items: Iterable[Any], *, chunk_size: int, workers: int, weight:
         stages.close()
 
 
-__all__ = ["ForkedStages", "InProcessStages", "RangeStages", "StageFunc", "chunks", "local_stages"]
+__all__ = ["ForkedStages", "InProcessStages", "RangeStages", "StageFunc", "StreamedRanges", "chunks",
+           "local_stages"]
