@@ -162,10 +162,15 @@ def _heads(records: Sequence[Record], keys: Sequence[list[str]], templates: Temp
     first: dict[str, int] = {}
     heads = []
     for i, (record, found) in enumerate(zip(records, keys)):
-        kept = [] if record.warning else [
-            k for k in found if k and not (templates is not None and templates.is_template(k))]
+        kept = [] if record.warning else _article_keys(found, templates)
         heads.append(first.setdefault(fingerprint_of(" ".join(kept)), i) if kept else i)
     return heads
+
+
+def _article_keys(line_keys: list[str], templates: TemplateLines | None) -> list[str]:
+    """The non-empty line keys of a rule-cleaned text that are not template lines: the text that
+    :func:`dedupe.document.prepare` fingerprints and tokenizes."""
+    return [k for k in line_keys if k and not (templates is not None and templates.is_template(k))]
 
 
 def _fit(model: TfidfModel, records: Sequence[Record], keys: Sequence[list[str]],
@@ -175,8 +180,7 @@ def _fit(model: TfidfModel, records: Sequence[Record], keys: Sequence[list[str]]
     usable = [i for i, r in enumerate(records) if not r.warning]
     sample = []
     for i in evenly_spaced(usable, model.sample):
-        kept = (k for k in keys[i] if not (templates is not None and templates.is_template(k)))
-        sample.append([t for key in kept for t in key.split()])
+        sample.append([t for key in _article_keys(keys[i], templates) for t in key.split()])
     model.fit(sample)
 
 
