@@ -219,10 +219,16 @@ def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict
 def _prose_words_of(stripped: list[str], body: list[int], reasons: dict[int, str]) -> list[int]:
     """For each line of ``body``: its words if it is a kept prose line, else 0 (also for a line cut
     off with an ellipsis: a teaser's summary)."""
-    return [0 if i in reasons or _CUT_OFF.search(stripped[i]) else prose_words(stripped[i]) for i in body]
+    return [0 if i in reasons or _cut_off(stripped[i]) else prose_words(stripped[i]) for i in body]
 
 
 _CUT_OFF = re.compile(r"\w(\.\.\.|…)$")
+
+
+def _cut_off(line: str) -> bool:
+    """True for a line cut off with an ellipsis right after a word (``… and it wil...``). The suffix test
+    first: the search alone, tried at every position of every line, cost more than the rest of the pass."""
+    return line.endswith(("...", "…")) and _CUT_OFF.search(line) is not None
 
 
 def _longest_runs(words: list[int]) -> list[int]:
