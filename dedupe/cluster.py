@@ -14,10 +14,12 @@ merge costs at most ``sample**2`` checks however large the clusters grow.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
 
 
-def cluster(n: int, candidates: Iterable[Sequence[int]], verify: Callable[[int, int], bool],
+def cluster(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], verify: Callable[[int, int], bool],
             priority: Sequence[object], *, compatible: Callable[[int, int], bool] | None = None,
             trusted: Callable[[int, int], bool] | None = None,
             sample: int = 5, max_refusals: int = 3) -> tuple[list[int], list[tuple[int, int]]]:
@@ -25,8 +27,11 @@ def cluster(n: int, candidates: Iterable[Sequence[int]], verify: Callable[[int, 
 
     Args:
         n: Number of items (documents).
-        candidates: Pairs ``(i, j)``, strongest first. A pair whose items are
-            already in one cluster is skipped without verification.
+        candidates: Pairs ``(i, j)``, strongest first, in blocks (``(m, 2)``
+            arrays or lists of pairs; a pair alone is a block of one). A pair whose items are already in one
+            cluster is skipped without verification: each block's pairs are
+            sifted so at once, so that Python only walks the pairs that may
+            still join two clusters (a few per cent of them, late in a feed).
         verify: Verifies any pair on demand (it should cache).
         compatible: The looser test used when checking a merge: may two items
             share a cluster (default: ``verify``).
@@ -54,13 +59,15 @@ def cluster(n: int, candidates: Iterable[Sequence[int]], verify: Callable[[int, 
         ...         priority=[1, 0, 2])[0]
         [1, 1, 2]
     """
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}  # in no particular order
-    leading: dict[int, list[int]] = {i: [i] for i in range(n)}  # the first ``sample`` in priority order
+    # Per cluster of two or more (a singleton has no entry: most items stay one): its members, in no
+    # particular order, and the first ``sample`` of them in priority order.
+    members: dict[int, list[int]] = {}
+    leading: dict[int, list[int]] = {}
     root = list(range(n))
     merged: list[tuple[int, int]] = []
     refused: dict[tuple[int, int], int] = {}
 
-    for i, j in candidates:
+    for i, j in _joining(candidates, root):
         ri, rj = root[i], root[j]  # most items are roots or point at theirs: no call for them
         if root[ri] != ri:
             ri = _find(root, i)
@@ -77,20 +84,22 @@ def cluster(n: int, candidates: Iterable[Sequence[int]], verify: Callable[[int, 
             if not (compatible and compatible(i, j)):
                 refused[between] = refused.get(between, 0) + 1
             continue
-        mi, mj = members[ri], members[rj]
+        mi, mj = members.get(ri) or [ri], members.get(rj) or [rj]
         if (len(mi) > 1 or len(mj) > 1) and not (min(len(mi), len(mj)) == 1 and trusted and trusted(i, j)):
-            if not _most_agree(leading[ri], leading[rj], i, j, compatible or verify, trusted):
+            if not _most_agree(leading.get(ri) or mi, leading.get(rj) or mj, i, j, compatible or verify, trusted):
                 refused[between] = max_refusals
                 continue
         if len(mi) < len(mj):
             ri, rj, mi, mj = rj, ri, mj, mi
         root[rj] = ri
         mi.extend(mj)
+        members[ri] = mi
         # The leaders of a union are among the leaders of its parts.
-        leading[ri] = heapq.nsmallest(sample, [*leading[ri], *leading[rj]], key=priority.__getitem__)
-        del members[rj], leading[rj]
+        leading[ri] = heapq.nsmallest(sample, [*(leading.get(ri) or mi[:1]), *(leading.pop(rj, None) or mj)],
+                                      key=priority.__getitem__)
+        members.pop(rj, None)
         merged.append((i, j))
-    labels = [0] * n
+    labels = list(range(n))
     for r, group in members.items():
         for k in group:
             labels[k] = leading[r][0]
@@ -123,24 +132,42 @@ def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int, check: Cal
     return agree * 2 > total
 
 
-def spanning_pairs(n: int, candidates: Iterable[Sequence[int]]) -> list[tuple[int, int]]:
-    """The candidate pairs that :func:`cluster` verifies first if every pair verifies:
-    each pair that joins two groups not yet joined, in order (a spanning forest).
+def planned_pairs(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], priority: Sequence[object], *,
+                  trusted: Callable[[int, int], bool] | None = None, sample: int = 5,
+                  max_refusals: int = 3) -> list[tuple[int, int]]:
+    """The pairs :func:`cluster` verifies when every pair verifies and every merge check agrees
+    (as almost all do): each pair that joins two clusters, and the checks of its merge, in order.
 
-    Verifying these ahead, in parallel, leaves :func:`cluster` mostly cache hits.
+    Verifying these ahead, in parallel, leaves :func:`cluster` mostly cache hits; where a
+    real answer differs, it verifies the few pairs that follow from it itself.
     """
-    root = list(range(n))
-    forest = []
-    for i, j in candidates:
-        ri, rj = root[i], root[j]
-        if root[ri] != ri:
-            ri = _find(root, i)
-        if root[rj] != rj:
-            rj = _find(root, j)
-        if ri != rj:
-            root[rj] = ri
-            forest.append((i, j))
-    return forest
+    asked: dict[tuple[int, int], None] = {}
+
+    def agree(i: int, j: int) -> bool:
+        asked[i, j] = None
+        return True
+
+    cluster(n, candidates, agree, priority, compatible=agree, trusted=trusted, sample=sample,
+            max_refusals=max_refusals)
+    return list(asked)
+
+
+def _joining(blocks: Iterable[np.ndarray | Sequence[Sequence[int]]], root: list[int]) -> Iterator[tuple[int, int]]:
+    """The pairs of each block whose items were in two clusters when the block began (``root``:
+    the union-find forest, as the caller updates it): the others cannot join anything."""
+    for block in blocks:
+        pairs = np.asarray(block, dtype=np.int64).reshape(-1, 2)
+        if not len(pairs):
+            continue
+        roots = np.array(root, dtype=np.int64)
+        while True:  # every item's root, by pointer jumping (the trees are shallow)
+            up = roots[roots]
+            if np.array_equal(up, roots):
+                break
+            roots = up
+        pairs = pairs[roots[pairs[:, 0]] != roots[pairs[:, 1]]]
+        # zip's tuples are recycled as the caller unpacks them: no new container per pair.
+        yield from zip(pairs[:, 0].tolist(), pairs[:, 1].tolist())
 
 
 def _find(root: list[int], i: int) -> int:

@@ -60,6 +60,7 @@ class DaskEngine:
         self.scheduler = scheduler
         self.workers = max(1, workers)
         self.fewest_pairs = fewest_pairs
+        self.shares_memory = False  # each task gets the documents of its pairs
 
     def map_ranges(self, func: Callable[[S, int, int], list[R]], shared: S, n: int, *, chunk_size: int,
                    on_chunk: Callable[[int, int], None] | None = None,

@@ -16,7 +16,7 @@ import numpy as np
 
 from .candidates import estimated_jaccard, known_lsh_params, lsh_params, remember_lsh_params, unique_pairs
 from .clean import Cleaned, TemplateLines, clean
-from .cluster import cluster, spanning_pairs
+from .cluster import cluster, planned_pairs
 from .document import Document, Salience, Vectorizer, fingerprint_of, prepare, share_hashes
 from .normalize import normalize
 from .parallel import Engine, LocalEngine, frozen_objects, single_threaded_blas, worker_count
@@ -263,14 +263,13 @@ class _Preparer:
         return None, documents
 
 
-def _in_order(first: list[tuple[int, int]], then: np.ndarray, *, step: int = 1 << 16) -> Iterator[Sequence[int]]:
-    """The pairs ``first``, then the rows of the array ``then``, made a slice at a time:
-    millions of candidate pairs as Python objects would take gigabytes."""
-    yield from first
+def _in_order(first: list[tuple[int, int]], then: np.ndarray, *, step: int = 1 << 16) -> Iterator[np.ndarray]:
+    """The pairs ``first``, then the rows of the array ``then``, in blocks of at least ``step``
+    pairs and at most 33 blocks (:func:`dedupe.cluster.cluster` sifts each block at once)."""
+    yield np.array(first, dtype=np.int64).reshape(-1, 2)
+    step = max(step, len(then) // 32)
     for start in range(0, len(then), step):
-        # zip's tuples are recycled as the caller unpacks them: no new container per pair, and so
-        # no garbage collections triggered by millions of them.
-        yield from zip(then[start:start + step, 0].tolist(), then[start:start + step, 1].tolist())
+        yield then[start:start + step]
 
 
 def priority_key(doc: Document) -> tuple[int, str, int]:
@@ -359,7 +358,8 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
         verifier = Verifier(documents, params, model=model)
         exact_pairs = [(group[0], k) for group in by_print.values() for k in group[1:]]
         priority = [priority_key(d) for d in documents]
-        verifier.verify_many(spanning_pairs(n, _in_order(exact_pairs, ordered)), engine=engine)
+        verifier.verify_many(planned_pairs(n, _in_order(exact_pairs, ordered), priority, trusted=verifier.is_copy),
+                             engine=engine)
         rep_of, merged = cluster(n, _in_order(exact_pairs, ordered), verifier.same_story, priority,
                                  compatible=verifier.compatible, trusted=verifier.is_copy)
         pairs = [verifier.verify(i, j) for i, j in merged]

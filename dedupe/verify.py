@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .align import Alignment, align
+from .arrays import common_count
 from .document import Document
 from .parallel import Engine, LocalEngine, Window
 from .params import Params
@@ -83,7 +84,7 @@ class Evidence:
 
 def shingle_overlap(a: Document, b: Document) -> tuple[float, float, float]:
     """Jaccard of two documents' shingle sets, and the share of each one's shingles found in the other."""
-    common = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    common = common_count(a.shingles, b.shingles)
     union = len(a.shingles) + len(b.shingles) - common
     return (common / union if union else 0.0, common / len(a.shingles) if len(a.shingles) else 0.0,
             common / len(b.shingles) if len(b.shingles) else 0.0)
@@ -136,22 +137,23 @@ class Verifier:
     def verify_many(self, pairs: Iterable[tuple[int, int]], *, engine: Engine | None = None) -> None:
         """Verify many pairs ahead of need into the cache, on ``engine`` (default: here).
 
-        The cheap shingle tests run here; the pairs left are scored by the
-        engine, each range of them with the documents it needs. The evidence
-        is what :meth:`verify` computes for each pair (it depends only on the
-        two documents and the model), so where it was computed changes no result.
+        Where the engine's workers do not share this process's memory, the
+        cheap shingle tests run here and only the pairs left are sent, each
+        range of them with the documents it needs. The evidence is what
+        :meth:`verify` computes for each pair (it depends only on the two
+        documents and the model), so where it was computed changes no result.
         """
+        engine = engine or LocalEngine()
         slow: dict[tuple[int, int], None] = {}
         for i, j in pairs:
             hi, hj = self._head[i], self._head[j]
             key = (hi, hj) if hi < hj else (hj, hi)
             if hi != hj and key not in self._cache and key not in slow:
-                found, _ = self._quick(*key)
+                found = None if engine.shares_memory else self._quick(*key)[0]
                 if found is None:
                     slow[key] = None
                 else:
                     self._cache[key] = found
-        engine = engine or LocalEngine()
         if engine.workers <= 1 or len(slow) < max(1, engine.fewest_pairs):
             for key in slow:
                 self._cache[key] = self._decide(*key)
@@ -194,7 +196,10 @@ class Verifier:
             return found.jaccard >= min_jaccard
         jaccard = self._jaccard.get(key)
         if jaccard is None:
-            jaccard = self._jaccard[key] = shingle_overlap(self.documents[hi], self.documents[hj])[0]
+            a, b = self.documents[hi], self.documents[hj]
+            if min(len(a.shingles), len(b.shingles)) < min_jaccard * max(len(a.shingles), len(b.shingles)):
+                return False  # the Jaccard is at most the ratio of the sizes
+            jaccard = self._jaccard[key] = shingle_overlap(a, b)[0]
         return jaccard >= min_jaccard
 
     def compatible(self, i: int, j: int) -> bool:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from feed_builders import seed_feed
 from dedupe.cli import main
-from dedupe.cluster import spanning_pairs
+from dedupe.cluster import cluster, planned_pairs
 from dedupe.parallel import LocalEngine, map_ranges, single_threaded_blas
 from dedupe.params import Params
 from dedupe.pipeline import prepare_all
@@ -120,8 +120,19 @@ def test_pairs_verified_in_workers_get_the_evidence_this_process_computes(tmp_pa
     assert {e.relation for e in expected} >= {"near-duplicate", "rewrite", "unrelated"}
 
 
-def test_spanning_pairs_are_the_pairs_that_join_groups() -> None:
-    assert spanning_pairs(5, [(0, 1), (1, 2), (0, 2), (3, 4), (2, 3), (1, 4)]) == [(0, 1), (1, 2), (3, 4), (2, 3)]
+def test_planned_pairs_are_what_cluster_asks_when_every_check_agrees() -> None:
+    candidates = [(0, 1), (2, 3), (1, 2), (0, 3), (4, 5), (3, 4), (1, 5)]
+    asked: list[tuple[int, int]] = []
+
+    def agree(i: int, j: int) -> bool:
+        asked.append((i, j))
+        return True
+
+    cluster(6, candidates, agree, priority=list(range(6)))
+    planned = planned_pairs(6, candidates, list(range(6)))
+    assert planned == list(dict.fromkeys(asked))
+    # The pairs that join groups, and the merge checks between members that are no candidates.
+    assert {(0, 1), (2, 3), (1, 2), (4, 5), (3, 4)} <= set(planned) and (0, 2) in planned
 
 
 def test_progress_reports_every_stage_with_counts(tmp_path: Path) -> None:

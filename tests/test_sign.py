@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
+from dedupe.arrays import common_count
 from dedupe.sign import Signer, TokenHasher, shingle_hash32, shingle_hashes
 
 SHINGLE = 5
@@ -116,3 +117,14 @@ def test_hashes_are_the_same_in_another_process() -> None:
     there_one, there_all = json.loads(done.stdout)
     assert there_one == shingle_hash32(FIXED_TOKENS)
     assert there_all == shingle_hashes(TokenHasher()(FIXED_TOKENS), SHINGLE).tolist()
+
+
+def test_common_count_is_the_size_of_the_intersection() -> None:
+    rng = np.random.default_rng(3)
+    for size_a, size_b, values in [(0, 5, 10), (5, 0, 10), (1, 1, 2), (40, 300, 200), (700, 650, 2**32 - 1)]:
+        a = np.unique(rng.integers(0, values, size_a, dtype=np.uint64).astype(np.uint32))
+        b = np.unique(rng.integers(0, values, size_b, dtype=np.uint64).astype(np.uint32))
+        assert common_count(a, b) == common_count(b, a) == len(np.intersect1d(a, b))
+    top = np.array([2**32 - 1], dtype=np.uint32)  # the largest value, past every other
+    assert common_count(top, np.array([1, 2], dtype=np.uint32)) == 0
+    assert common_count(top, np.array([1, 2**32 - 1], dtype=np.uint32)) == 1
