@@ -29,7 +29,7 @@ from .rules import FAMILY_REASONS, is_prose, rule_reason
 from .structure import mark_comments, mark_edges, mark_related_blocks
 from .templates import TemplateLines, line_key, line_keys
 
-CLEANER_VERSION = "5"  # bump when a rule changes what is removed (indexes record it)
+CLEANER_VERSION = "6"  # bump when a rule changes what is removed (indexes record it)
 
 _TEASER_END = re.compile(r"(\.\.\.|…)\s*$")
 

@@ -159,11 +159,12 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
     end family (share bar, comment prompt, "Related", copyright, ...) after ``min_paragraphs``
     prose lines, when what follows is not the article going on.
 
-    The article goes on when ``max_run`` prose lines follow one another somewhere after the
-    block, or when there is more than ``max_ratio`` times as much prose after it as before: an
-    advertisement or a related link inside an article is followed by more of its paragraphs,
-    while teasers of other stories and readers' comments come one prose line at a time, between
-    headlines, names and dates. A block with a comment heading ends the article whatever
+    The article goes on when ``max_run`` prose lines follow one another between the block and
+    the next such block, or when there is more than ``max_ratio`` times as much prose after it as
+    before: an advertisement or a related link inside an article is followed by more of its
+    paragraphs, while teasers of other stories and readers' comments come one prose line at a
+    time, between headlines, names and dates (a feedback form or a promotion further down, past
+    another end block, does not make them the article). A block with a comment heading ends the article whatever
     follows, when three or more comment traces (timestamps, votes, repeated lines) come after it.
     """
     if not any(reason in _END_FAMILIES for reason in reasons.values()):
@@ -171,15 +172,15 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
     words = _prose_words_of(stripped, body, reasons)
     words_before = list(accumulate(words, initial=0))
     paragraphs_before = list(accumulate((n > 0 for n in words), initial=0))
-    run_after = _longest_runs(words[::-1])[::-1]  # run_after[k]: the longest prose run in words[k:]
     traces_before = list(accumulate((reasons.get(i) in _COMMENT_TRACES for i in body), initial=0))
-    for start, end in _removed_blocks(body, reasons, len(body)):
-        families = {reasons[i] for i in body[start:end]}
-        if paragraphs_before[start] < min_paragraphs or not families & _END_FAMILIES:
+    blocks = [(start, end, families) for start, end in _removed_blocks(body, reasons, len(body))
+              if (families := {reasons[i] for i in body[start:end]}) & _END_FAMILIES]
+    for (start, end, families), upto in zip(blocks, [*(start for start, _, _ in blocks[1:]), len(body)]):
+        if paragraphs_before[start] < min_paragraphs:
             continue
         # A comment section (its heading, then timestamps, votes, repeats) may outweigh the article.
         comments = bool(families & _COMMENT_FAMILIES) and traces_before[-1] - traces_before[end] >= 3
-        if comments or (run_after[end] < max_run
+        if comments or (_longest_runs(words[end:upto])[-1] < max_run
                          and words_before[-1] - words_before[end] <= max_ratio * words_before[start]):
             for i in body[end:]:
                 reasons.setdefault(i, "after the article's end block")

@@ -355,6 +355,39 @@ def test_article_going_on_after_a_share_bar_or_advertisement_is_kept() -> None:
     assert all(line in cleaned.text for line in more)
 
 
+FEEDBACK_FORM = [
+    "Thank you for taking the time to tell the editors of the Gazette what you think of this story.",
+    "Every message is read by an editor, who will correct the story if it needs correcting, we promise.",
+    "We cannot answer every message personally because of the number of letters we receive each day.",
+    "Your name",
+    "Send",
+]
+
+
+def test_teasers_before_a_second_end_block_go_even_when_a_form_with_prose_follows_it() -> None:
+    """Headlines of other stories between two end blocks (a share bar, then "Related stories") are not
+    the article going on because a feedback form's sentences come after the second block."""
+    teasers = [line for k, title in enumerate(["Ferry service resumes after storm repairs",
+                                               "Council votes to keep the town library open",
+                                               "Bakery on the harbour front reopens"], start=1)
+               for line in (title, f"{k} hours ago")]
+    cleaned = clean("\n\n".join([ARTICLE_LINES, "Share this article", "Facebook", *teasers,
+                                    "Related stories", "Harbour festival returns in June", *FEEDBACK_FORM]))
+
+    assert cleaned.text == ARTICLE_LINES
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    assert reasons[teasers[0]] == reasons[teasers[4]] == reasons[FEEDBACK_FORM[1]] == "after the article's end block"
+
+
+def test_article_going_on_between_two_end_blocks_is_kept() -> None:
+    """Three paragraphs in a row between a share bar and a related heading are the article's."""
+    more = [NEWSPAPER_ARTICLE[1].replace("Dunmore", f"Dunmore {k}") for k in range(3)]
+    cleaned = clean("\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3], "Share this article", *more,
+                                    "Related stories", "Harbour festival returns in June", *FEEDBACK_FORM]))
+
+    assert all(line in cleaned.text for line in more)
+
+
 def test_sidebar_teasers_before_the_article_start_block_are_removed_and_the_headline_stays() -> None:
     sidebar = [
         "Most read",
