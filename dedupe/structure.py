@@ -104,7 +104,11 @@ def mark_comments(stripped: list[str], body: list[int], reasons: dict[int, str])
 def mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *, page: bool = True) -> None:
     """Mark edge notices; on a whole ``page``, also the menus before the article, the short
     non-sentence lines after its last body paragraph (unless a closing notice stands below them),
-    what follows the article's end block and what precedes its start block."""
+    what follows the article's end block and what precedes its start block.
+
+    On a page whose title line ("Headline | Outlet | Section") comes first, the line that repeats the
+    headline is where the article starts: no menu is looked for below it, and its lines down to the
+    first end block count as the article even without prose (a calendar, a results table)."""
     for i in body:  # head: edge families only; headlines stay
         if i in reasons:
             continue
@@ -113,8 +117,9 @@ def mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *,
             reasons[i] = reason
         elif is_prose(stripped[i]):
             break
+    headline = _headline(stripped, body) if page else None
     if page:
-        _mark_navigation(stripped, body, reasons)
+        _mark_navigation(stripped, body, reasons, headline=headline)
     if not any(i not in reasons and is_prose(stripped[i]) for i in body):
         return
     closed = False  # a closing family passed: the lines above it are the article's (a list article's list)
@@ -131,20 +136,61 @@ def mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *,
         else:
             reasons[i] = "after the end of the article"
     if page:
-        _mark_after_end_block(stripped, body, reasons)
-        _mark_before_start_block(stripped, body, reasons)
+        article = _headed_article(body, reasons, headline)
+        _mark_after_end_block(stripped, body, reasons, article=article)
+        _mark_before_start_block(stripped, body, reasons, article=article)
+
+
+_TITLE_SEPARATOR = re.compile(r"\s[|–—-]\s")
+
+
+def _headline(stripped: list[str], body: list[int], *, within: int = 3) -> int | None:
+    """The line that repeats the headline part of a page-title line among the first ``within`` lines
+    ("Headline | Outlet | Section", "Headline – Outlet"): the article's headline, where it starts."""
+    for i in body[:within]:
+        line = stripped[i]
+        if " | " not in line and " - " not in line and " – " not in line and " — " not in line:
+            continue
+        head = _TITLE_SEPARATOR.split(line, 1)[0].strip()
+        if len(head.split()) >= 2:
+            return next((j for j in body if j > i and stripped[j] == head), None)
+    return None
+
+
+def _headed_article(body: list[int], reasons: dict[int, str], headline: int | None, *,
+                    min_lines: int = 3) -> range:
+    """The positions in ``body`` from the ``headline`` to the first block of removed lines that holds an
+    end family with ``min_lines`` kept lines above it: the article however little prose it has (a
+    calendar, a table), or an empty range without a headline."""
+    if headline is None:
+        return range(0)
+    first = body.index(headline)
+    kept = 0
+    for k in range(first, len(body)):
+        reason = reasons.get(body[k])
+        if reason is None:
+            kept += 1
+        elif reason in _END_FAMILIES and kept >= min_lines:
+            return range(first, k)
+    return range(0)
 
 
 def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, str], *, min_run: int = 4,
-                     headline_zone: int = 3) -> None:
+                     headline_zone: int = 3, headline: int | None = None) -> None:
     """Before the first body paragraph, runs of ``min_run`` or more short lines that end no sentence are
-    menus; the ``headline_zone`` lines just before that paragraph (headline, standfirst, byline) stay."""
+    menus; the ``headline_zone`` lines just before that paragraph (headline, standfirst, byline) stay.
+    A known ``headline`` above that paragraph ends the search instead: the article starts there."""
     kept = [i for i in body if i not in reasons]
     first = next((k for k, i in enumerate(kept) if is_prose(stripped[i])), None)
-    if first is None:
+    at = None if headline is None else sum(i < headline for i in kept)
+    if at is not None and (first is None or first >= at):
+        stop = at
+    elif first is None:
         return
+    else:
+        stop = max(0, first - headline_zone)
     run: list[int] = []
-    for i in [*kept[: max(0, first - headline_zone)], -1]:  # -1 closes the last run
+    for i in [*kept[:stop], -1]:  # -1 closes the last run
         if i >= 0 and not SENTENCE_END.search(stripped[i]):
             run.append(i)
             continue
@@ -154,7 +200,8 @@ def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, st
 
 
 def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,
-                          min_paragraphs: int = 2, max_run: int = 3, max_ratio: float = 2.0) -> None:
+                          min_paragraphs: int = 2, max_run: int = 3, max_ratio: float = 2.0,
+                          article: range = range(0)) -> None:
     """Everything after the article's end block: the first run of removed lines that holds an
     end family (share bar, comment prompt, "Related", copyright, ...) after ``min_paragraphs``
     prose lines, when what follows is not the article going on.
@@ -169,7 +216,7 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
     """
     if not any(reason in _END_FAMILIES for reason in reasons.values()):
         return
-    words = _prose_words_of(stripped, body, reasons)
+    words = _prose_words_of(stripped, body, reasons, article)
     words_before = list(accumulate(words, initial=0))
     paragraphs_before = list(accumulate((n > 0 for n in words), initial=0))
     traces_before = list(accumulate((reasons.get(i) in _COMMENT_TRACES for i in body), initial=0))
@@ -189,7 +236,7 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
 
 def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,
                              headline_zone: int = 2, max_run: int = 3, gap: int = 3,
-                             max_ratio: float = 0.5) -> None:
+                             max_ratio: float = 0.5, article: range = range(0)) -> None:
     """Everything before the article's start block, but its headline: the last run of removed lines
     that holds a start family (menu, byline, date, share bar, ...) before the article's body, when
     what precedes it is not article: no ``max_run`` prose lines in a row, and at most ``max_ratio``
@@ -197,19 +244,19 @@ def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict
 
     The body starts with the run of prose lines (at most ``gap`` other lines between two of them)
     that holds the most prose words. Sidebars, teasers and menus before it come one prose line at a
-    time; the ``headline_zone`` lines just above the block (headline, standfirst) stay.
+    time; the ``headline_zone`` lines just above the block (headline, standfirst) stay. When the known
+    ``article`` (positions in ``body``, from its headline) starts below the block, it starts there instead.
     """
-    words = _prose_words_of(stripped, body, reasons)
+    words = _prose_words_of(stripped, body, reasons, article)
     body_start = _main_body_start(words, gap=gap)
     if body_start is None:
         return
     words_before = list(accumulate(words, initial=0))
     run_before = _longest_runs(words)  # run_before[k]: the longest prose run in words[:k]
-    start = None
-    for first, end in _removed_blocks(body, reasons, body_start):
-        if (run_before[first] < max_run and words_before[first] <= max_ratio * (words_before[-1] - words_before[end])
-                and any(reasons[i] in _START_FAMILIES for i in body[first:end])):
-            start = first
+    start = _start_block(body, reasons, body_start, words_before, run_before, max_run=max_run, max_ratio=max_ratio)
+    if article and (start is None or start < article.start) and run_before[article.start] < max_run \
+            and words_before[article.start] <= max_ratio * (words_before[-1] - words_before[article.start]):
+        start, headline_zone = article.start, 0  # the headline is known: nothing above it is the article's
     if start is None:
         return
     above = [i for i in body[:start] if i not in reasons]
@@ -217,10 +264,28 @@ def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict
         reasons[i] = "before the article's start block"
 
 
-def _prose_words_of(stripped: list[str], body: list[int], reasons: dict[int, str]) -> list[int]:
-    """For each line of ``body``: its words if it is a kept prose line, else 0 (also for a line cut
-    off with an ellipsis: a teaser's summary)."""
-    return [0 if i in reasons or _cut_off(stripped[i]) else prose_words(stripped[i]) for i in body]
+def _start_block(body: list[int], reasons: dict[int, str], body_start: int, words_before: list[int],
+                 run_before: list[int], *, max_run: int, max_ratio: float) -> int | None:
+    """The position of the last block of removed lines before ``body_start`` that holds a start family,
+    with no ``max_run`` prose lines in a row above it and at most ``max_ratio`` times as much prose
+    above it as below."""
+    start = None
+    for first, end in _removed_blocks(body, reasons, body_start):
+        if (run_before[first] < max_run and words_before[first] <= max_ratio * (words_before[-1] - words_before[end])
+                and any(reasons[i] in _START_FAMILIES for i in body[first:end])):
+            start = first
+    return start
+
+
+def _prose_words_of(stripped: list[str], body: list[int], reasons: dict[int, str],
+                    article: range = range(0)) -> list[int]:
+    """For each line of ``body``: its words if it is a kept prose line or a kept line of the known
+    ``article`` (positions in ``body``), else 0 (also for a line cut off with an ellipsis: a teaser's summary)."""
+    words = [0 if i in reasons or _cut_off(stripped[i]) else prose_words(stripped[i]) for i in body]
+    for k in article:
+        if body[k] not in reasons:
+            words[k] = len(stripped[body[k]].split())
+    return words
 
 
 _CUT_OFF = re.compile(r"\w(\.\.\.|…)$")

@@ -427,6 +427,57 @@ def test_list_article_keeps_its_list_above_the_closing_notices() -> None:
     assert [r.reason for r in cleaned.removed] == ["share bar", "author bio or outlet promotion"]
 
 
+SITE_MENU = ["Home", "All news", "Columnists", "Contact", "Advertise", "Formula 1", "Rally", "Karting", "Forum"]
+CALENDAR = [f"Round {k}: {day} May at the {track} circuit" for k, (day, track) in enumerate(
+    [(4, "Interlagos"), (11, "Curitiba"), (18, "Velopark"), (25, "Londrina"), (26, "Cascavel")], start=1)]
+SIDEBAR_TEASERS = [
+    "» Column of the week",
+    "Click on the photo of our columnist and read every column he writes about racing for the site!",
+    "» Power ranking",
+    "Click on the picture above and see how the drivers rank after the last race of the season so far.",
+    "» Race preview",
+    "Click and find the television times of the next race, the track, its statistics and the tyres in use.",
+]
+
+
+def test_list_article_under_a_headline_repeating_the_page_title_is_kept_and_the_teasers_after_it_go() -> None:
+    """A calendar with no prose: the headline repeats the first part of the page-title line, so the menu
+    above it goes, the calendar below it stays, and the teasers after its closing share bar go."""
+    headline = "Stock Car Calendar 2019"
+    text = "\n".join([f"{headline} | Racing Weekly | F1 | Rally", *SITE_MENU, headline, "Share this on WhatsApp",
+                      "Stock Car Calendar for 2019", *CALENDAR, "* The calendar may still change.",
+                      "Share this on WhatsApp", "Tags", *SIDEBAR_TEASERS, "About us", "Privacy Policy"])
+
+    cleaned = clean(text)
+
+    kept = cleaned.text.splitlines()
+    assert kept[0] == headline and all(line in kept for line in CALENDAR)
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    assert reasons["Columnists"] == "navigation before the article"
+    assert reasons[SIDEBAR_TEASERS[1]] == reasons[SIDEBAR_TEASERS[5]] == "after the article's end block"
+
+
+def test_page_title_line_without_its_headline_below_changes_nothing() -> None:
+    """Without the headline repeated below the title line, the calendar is cut like a menu before the body."""
+    text = "\n".join(["Stock Car Calendar 2019 | Racing Weekly | F1 | Rally", *SITE_MENU, "The season",
+                      *CALENDAR, "Share this on WhatsApp", *SIDEBAR_TEASERS])
+    with_headline = text.replace("The season", "Stock Car Calendar 2019")
+
+    assert not all(line in clean(text).text for line in CALENDAR)
+    assert all(line in clean(with_headline).text for line in CALENDAR)
+
+
+def test_article_under_a_headline_repeating_the_page_title_keeps_its_paragraphs() -> None:
+    headline = NEWSPAPER_ARTICLE[0]
+    article = [NEWSPAPER_ARTICLE[1], NEWSPAPER_ARTICLE[3], NEWSPAPER_ARTICLE[1].replace("Dunmore", "Dunmore town")]
+    text = "\n\n".join([f"{headline} – The Frontier Herald", *SITE_MENU, headline, "By Gazette Staff",
+                         "November 12, 2019", *article, "Share this article", *SIDEBAR_TEASERS])
+
+    cleaned = clean(text)
+
+    assert cleaned.text.split("\n\n") == [headline, *article]
+
+
 def test_quoted_refusal_is_not_a_disclaimer() -> None:
     text = "\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3],
                          "The commander said: “The United States does not support forced displacement.”"])
