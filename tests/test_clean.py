@@ -478,6 +478,20 @@ def test_article_under_a_headline_repeating_the_page_title_keeps_its_paragraphs(
     assert cleaned.text.split("\n\n") == [headline, *article]
 
 
+def test_a_table_keeps_its_repeated_numbers_and_a_repeated_text_line_still_goes() -> None:
+    """A results table flattened to one cell per line repeats its numbers (points, wins): a cell, not
+    a repeated template line. A repeated line with words is still removed."""
+    table = ["Pos.", "Driver", "Wins", "1", "Ana Lima", "3", "2", "Rui Costa", "3", "3", "Eva Souza", "1"]
+    text = "\n".join([*NEWSPAPER_ARTICLE[:2], "Final standings after the last race:", *table,
+                      NEWSPAPER_ARTICLE[3], "Final standings after the last race:"])
+
+    cleaned = clean(text)
+
+    assert cleaned.text.splitlines()[3:3 + len(table)] == table
+    assert [(r.text, r.reason) for r in cleaned.removed] == [("Final standings after the last race:",
+                                                              "repeated line")]
+
+
 def test_quoted_refusal_is_not_a_disclaimer() -> None:
     text = "\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3],
                          "The commander said: “The United States does not support forced displacement.”"])
