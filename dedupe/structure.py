@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import accumulate
 
 from .rules import SENTENCE_END, is_prose, prose_words, rule_reason
@@ -281,11 +282,48 @@ def _prose_words_of(stripped: list[str], body: list[int], reasons: dict[int, str
                     article: range = range(0)) -> list[int]:
     """For each line of ``body``: its words if it is a kept prose line or a kept line of the known
     ``article`` (positions in ``body``), else 0 (also for a line cut off with an ellipsis: a teaser's summary)."""
-    words = [0 if i in reasons or _cut_off(stripped[i]) else prose_words(stripped[i]) for i in body]
+    words = [0 if i in reasons or _cut_off(stripped[i]) else _article_words(stripped[i]) for i in body]
     for k in article:
         if body[k] not in reasons:
             words[k] = len(stripped[body[k]].split())
     return words
+
+
+@lru_cache(maxsize=1 << 18)
+def _article_words(line: str) -> int:
+    """The words of a prose line (:func:`prose_words`), 0 for a teaser whose headline is glued to its summary."""
+    n = prose_words(line)
+    return 0 if n and _glued_teaser(line) else n
+
+
+# Headline words: capitalized, numbers, quotes, or the short words a title-cased headline keeps lower-case.
+_TITLE_SMALL = frozenset("of the a an to in on at for and or with by from vs as is".split())
+_GLUE = re.compile(r"[a-z0-9?!][A-Z]")
+
+
+def _title_word(word: str) -> bool:
+    return word[0].isupper() or word[0].isdigit() or word[0] in "$'‘\"“(&" or word in _TITLE_SMALL
+
+
+def _glued_teaser(line: str, *, min_title: int = 4, min_lower: int = 2) -> bool:
+    """True for a teaser card flattened to one line, its title-cased headline glued to its summary
+    ("Ferry Service Resumes After Storm RepairsThe ferry between ... runs again"): ``min_title`` or more
+    headline words, then, without a space, a sentence with ``min_lower`` lower-case words among its first
+    eight. The junction must join a word of four or more letters to a capital that starts a word of its
+    own ("A", "I" or longer), so that brand names (MacBook, SpaceX) are no junction."""
+    words = line.split(None, 3)
+    if len(words) < 4 or not all(map(_title_word, words[:3])):  # cheap test before the search
+        return False
+    for match in _GLUE.finditer(line):
+        cut = match.start() + 1
+        head, tail = line[:cut].split(), line[cut:].split()
+        if len(head) < min_title or len(re.split(r"[\s-]", line[:cut])[-1]) < 4 \
+                or (len(tail[0]) == 1 and tail[0] not in "AI"):
+            continue
+        if not all(map(_title_word, head)):
+            return False
+        return len(tail) >= 5 and sum(w[0].islower() and w not in _TITLE_SMALL for w in tail[:8]) >= min_lower
+    return False
 
 
 _CUT_OFF = re.compile(r"\w(\.\.\.|…)$")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import extraction
-from dedupe import clean
+from dedupe import clean, structure
 from dedupe.clean import TemplateLines, is_prose
 from dedupe import rules
 from dedupe.normalize import normalize
@@ -490,6 +490,41 @@ def test_a_table_keeps_its_repeated_numbers_and_a_repeated_text_line_still_goes(
     assert cleaned.text.splitlines()[3:3 + len(table)] == table
     assert [(r.text, r.reason) for r in cleaned.removed] == [("Final standings after the last race:",
                                                               "repeated line")]
+
+
+GLUED_TEASERS = [
+    "Council Votes To Keep The Town Library Open On SaturdaysAfter a packed public meeting, councillors voted to "
+    "keep the library open on Saturdays for another year, and the mayor said the budget would find the money.",
+    "Harbour Ferry Service Resumes After Three Weeks Of RepairsThe ferry between the two islands runs again from "
+    "Monday after three weeks of repairs to its landing stage, the operator said in a statement on Friday.",
+    "Bakery On The Harbour Front Reopens Under New OwnersThe new owners kept the recipes and the staff of the "
+    "bakery, which closed in the spring when its founder retired after forty years at the ovens.",
+]
+
+
+def test_teasers_with_headlines_glued_to_their_summaries_before_the_article_are_removed() -> None:
+    """A menu of story cards flattened to one line each ("HeadlineSummary ..."): long lines with punctuation,
+    but teasers, not the article: they do not count as prose, and go with what is before the start block."""
+    headline, *article = NEWSPAPER_ARTICLE[:2] + NEWSPAPER_ARTICLE[3:]
+    standfirst = "The editor warns of cuts to the printed edition"
+    text = "\n\n".join(["Latest Headlines", *GLUED_TEASERS, "Weather", "Sports", "Video", "Contests",
+                         headline, standfirst, "By Gazette Staff", "November 12, 2019", *article])
+
+    cleaned = clean(text)
+
+    assert cleaned.text.split("\n\n") == [headline, standfirst, *article]
+    assert {r.reason for r in cleaned.removed if r.text in GLUED_TEASERS} == {"before the article's start block"}
+
+
+@pytest.mark.parametrize("line", [
+    "Apple's New MacBook Pro arrives with a bigger screen and a keyboard that the reviewers like a lot more.",
+    "Elon Musk’s SpaceX begins testing its new rocket, which the company hopes will one day carry people to Mars.",
+    "Hong Kong (CNN Business)A muddled view of the trade talks once again seems to be weighing on investors.",
+    "Now the Agency's SciSpacE team has called in the design facility to study how such a mission could work.",
+])
+def test_brand_names_and_datelines_are_not_glued_teasers(line: str) -> None:
+    assert not structure._glued_teaser(line)
+    assert structure._glued_teaser(GLUED_TEASERS[0])
 
 
 def test_quoted_refusal_is_not_a_disclaimer() -> None:
