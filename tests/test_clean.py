@@ -114,6 +114,8 @@ NEWSPAPER_ARTICLE = [
     "long before the editor had expected any word from the judge.",
     "The bank declined to extend the newspaper any more credit: it wanted the debts of the printing plant "
     "repaid first, the editor said.",
+    "Readers who took the paper's advice on winter swimming should consult a doctor before starting, the editor "
+    "wrote, and results vary with the diet and the exercise of each swimmer.",
 ])
 def test_article_sentence_about_copyright_or_cookies_is_kept(middle: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)
@@ -570,6 +572,12 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
     ("@saraheneedleman", "byline or dateline"),
     ("5 min read", "byline or dateline"),
     ("Opinions expressed by Forbes Contributors are their own.", "copyright, disclaimer or affiliate notice"),
+    ("*These statements have not been evaluated by the Food and Drug Administration. The drinks sold in our shop "
+     "are not intended to diagnose, treat, cure or prevent any illness, and nothing in our guides or our videos or "
+     "our newsletters is meant to replace the advice that a doctor or a nurse gives you in person.",
+     "copyright, disclaimer or affiliate notice"),
+    ("The material on this page is for general informational purposes only and is not a substitute for "
+     "professional medical advice.", "copyright, disclaimer or affiliate notice"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
