@@ -100,7 +100,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
     ("copyright, disclaimer or affiliate notice", re.compile(r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})", re.I),
      60, 60),
     ("copyright, disclaimer or affiliate notice", re.compile(
-        r"\b(may not be (reproduced|republished|redistributed)|without (the )?(prior|express) written permission)\b",
+        r"\b(may not be (reproduced|republished|redistributed)|without (the )?((prior|express) )?written permission)\b",
         re.I), 60, 60, ("may not be", "written permission")),
     ("copyright, disclaimer or affiliate notice", re.compile(  # health and advice disclaimers: unmistakable
         r"\b(these statements have not been evaluated by the food and drug administration|"

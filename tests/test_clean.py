@@ -578,6 +578,8 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
      "copyright, disclaimer or affiliate notice"),
     ("The material on this page is for general informational purposes only and is not a substitute for "
      "professional medical advice.", "copyright, disclaimer or affiliate notice"),
+    ("This page is protected: no part of it may be copied without the written permission of the publisher.",
+     "copyright, disclaimer or affiliate notice"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
