@@ -223,6 +223,7 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
     traces_before = list(accumulate((reasons.get(i) in _COMMENT_TRACES for i in body), initial=0))
     blocks = [(start, end, families) for start, end in _removed_blocks(body, reasons, len(body))
               if (families := {reasons[i] for i in body[start:end]}) & _END_FAMILIES]
+    blocks = _with_menus(blocks, _menu_runs(stripped, body, reasons))
     for (start, end, families), upto in zip(blocks, [*(start for start, _, _ in blocks[1:]), len(body)]):
         if paragraphs_before[start] < min_paragraphs:
             continue
@@ -230,9 +231,45 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
         comments = bool(families & _COMMENT_FAMILIES) and traces_before[-1] - traces_before[end] >= 3
         if comments or (_longest_runs(words[end:upto])[-1] < max_run
                          and words_before[-1] - words_before[end] <= max_ratio * words_before[start]):
-            for i in body[end:]:
+            for i in body[start:]:  # a menu's own kept lines too
                 reasons.setdefault(i, "after the article's end block")
             return
+
+
+_MENU_TRACES = frozenset({"navigation", "navigation before the article", "repeated line"})
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _menu_runs(stripped: list[str], body: list[int], reasons: dict[int, str], *, min_run: int = 12,
+               max_words: int = 4, min_traces: float = 0.25, max_numbers: float = 0.1) -> list[tuple[int, int]]:
+    """The runs (positions ``(first, end)`` in ``body``) of ``min_run`` or more lines of at most ``max_words``
+    words that end no sentence, a ``min_traces`` share of them menu items or lines repeated from the page's
+    head (its menu), at most a ``max_numbers`` share holding a digit: a site menu (a footer's), not a
+    table (its cells are numbers) nor a list article's list (its items are not repeated from the menu)."""
+    runs = []
+    first = 0
+    for k, i in enumerate([*body, -1]):  # -1 closes the last run
+        line = stripped[i] if i >= 0 else ""
+        # the length first: most lines are too long for a menu item
+        if line and len(line) <= 16 * max_words and len(line.split()) <= max_words and not SENTENCE_END.search(line):
+            continue
+        if k - first >= min_run:
+            run = body[first:k]
+            traces = sum(reasons.get(j) in _MENU_TRACES for j in run)
+            numbers = sum(_HAS_DIGIT.search(stripped[j]) is not None for j in run)
+            if traces >= min_traces * len(run) and numbers <= max_numbers * len(run):
+                runs.append((first, k))
+        first = k + 1
+    return runs
+
+
+def _with_menus(blocks: list[tuple[int, int, set[str]]], menus: list[tuple[int, int]]) -> list[tuple[int, int, set[str]]]:
+    """The end blocks with the menu runs among them, as blocks of their own (the blocks that start inside a
+    menu are part of it)."""
+    if not menus:
+        return blocks
+    kept = [b for b in blocks if not any(first <= b[0] < end for first, end in menus)]
+    return sorted([*kept, *((first, end, {"navigation"}) for first, end in menus)], key=lambda b: b[0])
 
 
 def _mark_before_start_block(stripped: list[str], body: list[int], reasons: dict[int, str], *,

@@ -694,3 +694,38 @@ def test_comment_section_longer_than_the_article_is_cut_at_its_heading() -> None
     cleaned = clean(ARTICLE_LINES + "\n\n" + "\n\n".join(["Top Rated Comments", *comments]))
 
     assert cleaned.text == ARTICLE_LINES
+
+
+HEAD_MENU = ["World", "Politics", "Business", "Sport", "Travel", "Culture"]
+FOOTER_MENU = ["World", "Europe", "Asia", "Americas", "Politics", "Elections", "Congress", "Business", "Markets",
+               "Sport", "Football", "Tennis", "Travel", "Culture", "Film"]
+FOOTER_NOTE = "Market data on this page is delayed by twenty minutes and provided by an outside vendor for reference."
+
+
+def test_footer_menu_after_the_article_goes_with_the_note_below_it() -> None:
+    """A site menu after the article (short lines, a quarter of them repeating the head menu) is an end
+    block: it goes, and so does the one sentence between it and the footer's links."""
+    text = "\n\n".join([*HEAD_MENU, ARTICLE_LINES, *FOOTER_MENU, FOOTER_NOTE, "Terms of Use",
+                        "© 2024 Dunmore Gazette"])
+
+    cleaned = clean(text)
+
+    assert cleaned.text.endswith(ARTICLE_LINES)  # (the headline zone keeps the head menu's last items)
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    assert reasons["Europe"] == reasons["Film"] == reasons[FOOTER_NOTE] == "after the article's end block"
+
+
+@pytest.mark.parametrize("short_lines", [
+    # a list of the article's own, not repeating the menu
+    ["Flour", "Butter", "Sugar", "Eggs", "Milk", "Salt", "Yeast", "Honey", "Raisins", "Cinnamon", "Nutmeg", "Oats"],
+    # a table flattened to a cell per line: its header cells repeat, its cells are numbers
+    ["Team", "Wins", "Points", "Harbour", "12", "30", "Team", "Wins", "Points", "Millbrook", "9", "24",
+     "Team", "Wins", "Points", "Westbay", "7", "19"],
+])
+def test_short_lines_that_are_no_site_menu_are_not_an_end_block(short_lines: list[str]) -> None:
+    text = "\n\n".join([*HEAD_MENU, ARTICLE_LINES, *short_lines, FOOTER_NOTE, "Terms of Use",
+                        "© 2024 Dunmore Gazette"])
+
+    cleaned = clean(text)
+
+    assert FOOTER_NOTE in cleaned.text and short_lines[-1] in cleaned.text
