@@ -233,6 +233,32 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
                          and words_before[-1] - words_before[end] <= max_ratio * words_before[start]):
             for i in body[start:]:  # a menu's own kept lines too
                 reasons.setdefault(i, "after the article's end block")
+            _mark_company_boilerplate(stripped, body[:start], reasons)
+            return
+
+
+# A press release's closing boilerplate ("About Acme"), one sentence about the company after another:
+# "Acme is a global provider of ...", then "Acme is headquartered in ...", "Acme has ...".
+_COMPANY_INTRO = re.compile(
+    r"^((?:[A-Z][\w&.'’-]*|of|and|for)(?: (?:[A-Z][\w&.'’-]*|of|and|for)){0,4})(?: \([A-Z]+(?::\s?[A-Z.]+)?\))?,? "
+    r"(is|are) (a|an|the) ([\w-]+,? ){0,5}(provider|supplier|manufacturer|maker|developer|company|leader|group|firm|"
+    r"organi[sz]ation|specialist|producer|operator|distributor|retailer|network|platform|agency|brand)s?\b")
+
+
+def _mark_company_boilerplate(stripped: list[str], above: list[int], reasons: dict[int, str], *,
+                              max_lines: int = 4) -> None:
+    """The kept lines just above the article's end block (``above``: the positions before it) that are a
+    press release's closing boilerplate: two or more prose lines in a row (at most ``max_lines``) that all
+    start with the company's name, the first saying what it is ("Acme is a global provider of ...")."""
+    kept = [i for i in above[-3 * max_lines:] if i not in reasons][-max_lines:]
+    for k, i in enumerate(kept):
+        match = _COMPANY_INTRO.match(stripped[i]) if " is " in stripped[i] or " are " in stripped[i] else None
+        if match is None or not is_prose(stripped[i]):
+            continue
+        name = match.group(1) + " "
+        lines = kept[k:]
+        if len(lines) >= 2 and all(stripped[j].startswith(name) and is_prose(stripped[j]) for j in lines):
+            reasons.update(dict.fromkeys(lines, "author bio or outlet promotion"))
             return
 
 

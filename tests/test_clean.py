@@ -729,3 +729,31 @@ def test_short_lines_that_are_no_site_menu_are_not_an_end_block(short_lines: lis
     cleaned = clean(text)
 
     assert FOOTER_NOTE in cleaned.text and short_lines[-1] in cleaned.text
+
+
+COMPANY_ABOUT = [
+    "Harbour Robotics is a leading maker of warehouse robots, founded in Dunmore in 2009 and now selling in twelve "
+    "countries.",
+    "Harbour Robotics employs around 400 people worldwide, and its shares are listed on the Dunmore stock exchange.",
+]
+PAGE_END = ["Share this article", "Facebook", "Council votes to keep the town library open", "3 hours ago"]
+
+
+def test_press_release_boilerplate_above_the_end_block_is_removed() -> None:
+    """A press release's "About the company" sentences, each starting with its name, just above the end block."""
+    cleaned = clean("\n\n".join([ARTICLE_LINES, *COMPANY_ABOUT, *PAGE_END]))
+
+    assert cleaned.text == ARTICLE_LINES
+    assert {r.reason for r in cleaned.removed if r.text in COMPANY_ABOUT} == {"author bio or outlet promotion"}
+
+
+@pytest.mark.parametrize("ending", [
+    COMPANY_ABOUT[:1],  # one sentence about the company: the article's own
+    ["Harbour Robotics said it would appeal the ruling, which it called a setback for the whole industry.",
+     COMPANY_ABOUT[1]],  # the company's name, but no "is a ... maker"
+    [COMPANY_ABOUT[0], "The company said it would appeal the ruling, which it called a setback for the industry."],
+])
+def test_article_ending_on_the_company_it_is_about_is_kept(ending: list[str]) -> None:
+    cleaned = clean("\n\n".join([ARTICLE_LINES, *ending, *PAGE_END]))
+
+    assert all(line in cleaned.text for line in ending)
