@@ -44,6 +44,11 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"subscribers? only|unlimited (digital )?access)\b", re.I), 15, 60,
      ("subscri", "sign up", "register", "newsletter", "become a", "journalism", "donate", "join our", "inbox",
       "already a", "log in", "login", "access")),
+    ("subscribe prompt", re.compile(  # a donation appeal: "Support Acme News and make a difference", "Support us"
+        r"^(?i:please )?(?i:support|donate to) "
+        r"(?:us|our [\w-]+|independent [\w-]+|(?:the |The )?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})"
+        r"(?:[.!]?$| (?i:and|so|today|now|by|to help)\b)"), 25, 60,
+     ("support", "donate")),
     ("cookie or ad-blocker notice", re.compile(
         r"\b(we use cookies|accept (all )?cookies|cookie (policy|settings|preferences)|"
         r"consent (preferences|settings|manager)|privacy (policy|settings)|"

@@ -289,7 +289,8 @@ def _menu_runs(stripped: list[str], body: list[int], reasons: dict[int, str], *,
     return runs
 
 
-def _with_menus(blocks: list[tuple[int, int, set[str]]], menus: list[tuple[int, int]]) -> list[tuple[int, int, set[str]]]:
+def _with_menus(blocks: list[tuple[int, int, set[str]]],
+                menus: list[tuple[int, int]]) -> list[tuple[int, int, set[str]]]:
     """The end blocks with the menu runs among them, as blocks of their own (the blocks that start inside a
     menu are part of it)."""
     if not menus:

@@ -580,6 +580,10 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
      "professional medical advice.", "copyright, disclaimer or affiliate notice"),
     ("This page is protected: no part of it may be copied without the written permission of the publisher.",
      "copyright, disclaimer or affiliate notice"),
+    ("Support the Dunmore Gazette and make a difference for readers everywhere.", "subscribe prompt"),
+    ("Support Harbour Weekly so we can keep reporting on the council, the courts and the schools for you.",
+     "subscribe prompt"),
+    ("Support Us", "subscribe prompt"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
@@ -757,3 +761,12 @@ def test_article_ending_on_the_company_it_is_about_is_kept(ending: list[str]) ->
     cleaned = clean("\n\n".join([ARTICLE_LINES, *ending, *PAGE_END]))
 
     assert all(line in cleaned.text for line in ending)
+
+
+@pytest.mark.parametrize("middle", [
+    "Support for the new ferry timetable grew after the storm, councillors said on Tuesday evening.",
+    "Support Ukraine, read the banners that the protesters carried past the town hall on Saturday.",
+    "Supporters of the Dunmore Gazette and its editor gathered outside the court on Friday morning.",
+])
+def test_article_sentences_about_support_are_not_a_donation_appeal(middle: str) -> None:
+    assert clean("\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)).removed == []
