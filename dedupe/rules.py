@@ -44,6 +44,9 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"subscribers? only|unlimited (digital )?access)\b", re.I), 15, 60,
      ("subscri", "sign up", "register", "newsletter", "become a", "journalism", "donate", "join our", "inbox",
       "already a", "log in", "login", "access")),
+    ("subscribe prompt", re.compile(  # a paywall's: "To Read the Full Story", "Subscribe Sign In"
+        r"^(to (read|continue reading) (the )?(full|whole|entire|rest of the) (story|article)|"
+        r"subscribe\W*(or\W*)?(sign|log) ?in)\W*$", re.I), 8, 8, ("read", "subscri")),
     ("subscribe prompt", re.compile(  # a donation appeal: "Support Acme News and make a difference", "Support us"
         r"^(?i:please )?(?i:support|donate to) "
         r"(?:us|our [\w-]+|independent [\w-]+|(?:the |The )?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})"

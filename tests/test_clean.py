@@ -584,6 +584,8 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
     ("Support Harbour Weekly so we can keep reporting on the council, the courts and the schools for you.",
      "subscribe prompt"),
     ("Support Us", "subscribe prompt"),
+    ("To Read the Full Story", "subscribe prompt"),
+    ("Subscribe or Sign In", "subscribe prompt"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
@@ -769,4 +771,12 @@ def test_article_ending_on_the_company_it_is_about_is_kept(ending: list[str]) ->
     "Supporters of the Dunmore Gazette and its editor gathered outside the court on Friday morning.",
 ])
 def test_article_sentences_about_support_are_not_a_donation_appeal(middle: str) -> None:
+    assert clean("\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)).removed == []
+
+
+@pytest.mark.parametrize("middle", [
+    "To read the full story of the flood, the editor said, readers should visit the town museum this month.",
+    "Readers who subscribe can sign in to the archive of the paper, which goes back to its first edition.",
+])
+def test_article_sentences_about_reading_and_subscribing_are_not_a_paywall(middle: str) -> None:
     assert clean("\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)).removed == []
