@@ -29,7 +29,7 @@ from .rules import FAMILY_REASONS, is_prose, rule_reason
 from .structure import mark_comments, mark_edges, mark_related_blocks
 from .templates import TemplateLines, line_key, line_keys
 
-CLEANER_VERSION = "5"  # bump when a rule changes what is removed (indexes record it)
+CLEANER_VERSION = "6"  # bump when a rule changes what is removed (indexes record it)
 
 _TEASER_END = re.compile(r"(\.\.\.|…)\s*$")
 
@@ -104,7 +104,8 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
         line = stripped[i]
         reason = rule_reason(line)
         key = keys[i] = line_key(line)
-        if reason is None and key and key in seen and not extracted:
+        # a line that is only a number repeats as a table's cell (points, wins), not as boilerplate
+        if reason is None and key and key in seen and not extracted and not key.isdigit():
             reason = "repeated line"
         if reason is None and _TEASER_END.search(line):
             prefix = line_key(_TEASER_END.sub("", line))

@@ -44,6 +44,14 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"subscribers? only|unlimited (digital )?access)\b", re.I), 15, 60,
      ("subscri", "sign up", "register", "newsletter", "become a", "journalism", "donate", "join our", "inbox",
       "already a", "log in", "login", "access")),
+    ("subscribe prompt", re.compile(  # a paywall's: "To Read the Full Story", "Subscribe Sign In"
+        r"^(to (read|continue reading) (the )?(full|whole|entire|rest of the) (story|article)|"
+        r"subscribe\W*(or\W*)?(sign|log) ?in)\W*$", re.I), 8, 8, ("read", "subscri")),
+    ("subscribe prompt", re.compile(  # a donation appeal: "Support Acme News and make a difference", "Support us"
+        r"^(?i:please )?(?i:support|donate to) "
+        r"(?:us|our [\w-]+|independent [\w-]+|(?:the |The )?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})"
+        r"(?:[.!]?$| (?i:and|so|today|now|by|to help)\b)"), 25, 60,
+     ("support", "donate")),
     ("cookie or ad-blocker notice", re.compile(
         r"\b(we use cookies|accept (all )?cookies|cookie (policy|settings|preferences)|"
         r"consent (preferences|settings|manager)|privacy (policy|settings)|"
@@ -100,8 +108,19 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
     ("copyright, disclaimer or affiliate notice", re.compile(r"^(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4})", re.I),
      60, 60),
     ("copyright, disclaimer or affiliate notice", re.compile(
-        r"\b(may not be (reproduced|republished|redistributed)|without (the )?(prior|express) written permission)\b",
+        r"\b(may not be (reproduced|republished|redistributed)|without (the )?((prior|express) )?written permission)\b",
         re.I), 60, 60, ("may not be", "written permission")),
+    ("copyright, disclaimer or affiliate notice", re.compile(  # health and advice disclaimers: unmistakable
+        r"\b(these statements have not been evaluated by the food and drug administration|"
+        r"(is|are) not intended to diagnose, treat|not (a substitute|intended (as a substitute|to replace)) for "
+        r"(professional )?(medical|legal|financial) advice|is (provided )?for (general )?informational purposes only|"
+        r"the information (provided|contained) (on|in) this (web)?site)", re.I), 80, 80,
+     ("evaluated by the food", "intended to diagnose", "substitute for", "to replace", "informational purposes",
+      "information provided", "information contained")),
+    ("copyright, disclaimer or affiliate notice", re.compile(  # ... and what an article may also advise
+        r"\b(results (may )?vary\b.{0,40}\b(exercise|diet)|"
+        r"consult (your|a) (physician|doctor)\b.{0,60}\b(before|prior to) (beginning|starting|using))", re.I), 12, 80,
+     ("results", "consult")),
     ("cookie or ad-blocker notice", re.compile(
         r"\b(our use of cookies|use of cookies and|tracking technologies)\b", re.I), 30, 60,
      ("cookies", "tracking technologies")),

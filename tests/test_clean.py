@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import extraction
-from dedupe import clean
+from dedupe import clean, structure
 from dedupe.clean import TemplateLines, is_prose
 from dedupe import rules
 from dedupe.normalize import normalize
@@ -114,6 +114,8 @@ NEWSPAPER_ARTICLE = [
     "long before the editor had expected any word from the judge.",
     "The bank declined to extend the newspaper any more credit: it wanted the debts of the printing plant "
     "repaid first, the editor said.",
+    "Readers who took the paper's advice on winter swimming should consult a doctor before starting, the editor "
+    "wrote, and results vary with the diet and the exercise of each swimmer.",
 ])
 def test_article_sentence_about_copyright_or_cookies_is_kept(middle: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)
@@ -355,6 +357,39 @@ def test_article_going_on_after_a_share_bar_or_advertisement_is_kept() -> None:
     assert all(line in cleaned.text for line in more)
 
 
+FEEDBACK_FORM = [
+    "Thank you for taking the time to tell the editors of the Gazette what you think of this story.",
+    "Every message is read by an editor, who will correct the story if it needs correcting, we promise.",
+    "We cannot answer every message personally because of the number of letters we receive each day.",
+    "Your name",
+    "Send",
+]
+
+
+def test_teasers_before_a_second_end_block_go_even_when_a_form_with_prose_follows_it() -> None:
+    """Headlines of other stories between two end blocks (a share bar, then "Related stories") are not
+    the article going on because a feedback form's sentences come after the second block."""
+    teasers = [line for k, title in enumerate(["Ferry service resumes after storm repairs",
+                                               "Council votes to keep the town library open",
+                                               "Bakery on the harbour front reopens"], start=1)
+               for line in (title, f"{k} hours ago")]
+    cleaned = clean("\n\n".join([ARTICLE_LINES, "Share this article", "Facebook", *teasers,
+                                    "Related stories", "Harbour festival returns in June", *FEEDBACK_FORM]))
+
+    assert cleaned.text == ARTICLE_LINES
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    assert reasons[teasers[0]] == reasons[teasers[4]] == reasons[FEEDBACK_FORM[1]] == "after the article's end block"
+
+
+def test_article_going_on_between_two_end_blocks_is_kept() -> None:
+    """Three paragraphs in a row between a share bar and a related heading are the article's."""
+    more = [NEWSPAPER_ARTICLE[1].replace("Dunmore", f"Dunmore {k}") for k in range(3)]
+    cleaned = clean("\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3], "Share this article", *more,
+                                    "Related stories", "Harbour festival returns in June", *FEEDBACK_FORM]))
+
+    assert all(line in cleaned.text for line in more)
+
+
 def test_sidebar_teasers_before_the_article_start_block_are_removed_and_the_headline_stays() -> None:
     sidebar = [
         "Most read",
@@ -392,6 +427,106 @@ def test_list_article_keeps_its_list_above_the_closing_notices() -> None:
 
     assert all(line in cleaned.text.splitlines() for line in calendar)
     assert [r.reason for r in cleaned.removed] == ["share bar", "author bio or outlet promotion"]
+
+
+SITE_MENU = ["Home", "All news", "Columnists", "Contact", "Advertise", "Formula 1", "Rally", "Karting", "Forum"]
+CALENDAR = [f"Round {k}: {day} May at the {track} circuit" for k, (day, track) in enumerate(
+    [(4, "Interlagos"), (11, "Curitiba"), (18, "Velopark"), (25, "Londrina"), (26, "Cascavel")], start=1)]
+SIDEBAR_TEASERS = [
+    "» Column of the week",
+    "Click on the photo of our columnist and read every column he writes about racing for the site!",
+    "» Power ranking",
+    "Click on the picture above and see how the drivers rank after the last race of the season so far.",
+    "» Race preview",
+    "Click and find the television times of the next race, the track, its statistics and the tyres in use.",
+]
+
+
+def test_list_article_under_a_headline_repeating_the_page_title_is_kept_and_the_teasers_after_it_go() -> None:
+    """A calendar with no prose: the headline repeats the first part of the page-title line, so the menu
+    above it goes, the calendar below it stays, and the teasers after its closing share bar go."""
+    headline = "Stock Car Calendar 2019"
+    text = "\n".join([f"{headline} | Racing Weekly | F1 | Rally", *SITE_MENU, headline, "Share this on WhatsApp",
+                      "Stock Car Calendar for 2019", *CALENDAR, "* The calendar may still change.",
+                      "Share this on WhatsApp", "Tags", *SIDEBAR_TEASERS, "About us", "Privacy Policy"])
+
+    cleaned = clean(text)
+
+    kept = cleaned.text.splitlines()
+    assert kept[0] == headline and all(line in kept for line in CALENDAR)
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    assert reasons["Columnists"] == "navigation before the article"
+    assert reasons[SIDEBAR_TEASERS[1]] == reasons[SIDEBAR_TEASERS[5]] == "after the article's end block"
+
+
+def test_page_title_line_without_its_headline_below_changes_nothing() -> None:
+    """Without the headline repeated below the title line, the calendar is cut like a menu before the body."""
+    text = "\n".join(["Stock Car Calendar 2019 | Racing Weekly | F1 | Rally", *SITE_MENU, "The season",
+                      *CALENDAR, "Share this on WhatsApp", *SIDEBAR_TEASERS])
+    with_headline = text.replace("The season", "Stock Car Calendar 2019")
+
+    assert not all(line in clean(text).text for line in CALENDAR)
+    assert all(line in clean(with_headline).text for line in CALENDAR)
+
+
+def test_article_under_a_headline_repeating_the_page_title_keeps_its_paragraphs() -> None:
+    headline = NEWSPAPER_ARTICLE[0]
+    article = [NEWSPAPER_ARTICLE[1], NEWSPAPER_ARTICLE[3], NEWSPAPER_ARTICLE[1].replace("Dunmore", "Dunmore town")]
+    text = "\n\n".join([f"{headline} – The Frontier Herald", *SITE_MENU, headline, "By Gazette Staff",
+                         "November 12, 2019", *article, "Share this article", *SIDEBAR_TEASERS])
+
+    cleaned = clean(text)
+
+    assert cleaned.text.split("\n\n") == [headline, *article]
+
+
+def test_a_table_keeps_its_repeated_numbers_and_a_repeated_text_line_still_goes() -> None:
+    """A results table flattened to one cell per line repeats its numbers (points, wins): a cell, not
+    a repeated template line. A repeated line with words is still removed."""
+    table = ["Pos.", "Driver", "Wins", "1", "Ana Lima", "3", "2", "Rui Costa", "3", "3", "Eva Souza", "1"]
+    text = "\n".join([*NEWSPAPER_ARTICLE[:2], "Final standings after the last race:", *table,
+                      NEWSPAPER_ARTICLE[3], "Final standings after the last race:"])
+
+    cleaned = clean(text)
+
+    assert cleaned.text.splitlines()[3:3 + len(table)] == table
+    assert [(r.text, r.reason) for r in cleaned.removed] == [("Final standings after the last race:",
+                                                              "repeated line")]
+
+
+GLUED_TEASERS = [
+    "Council Votes To Keep The Town Library Open On SaturdaysAfter a packed public meeting, councillors voted to "
+    "keep the library open on Saturdays for another year, and the mayor said the budget would find the money.",
+    "Harbour Ferry Service Resumes After Three Weeks Of RepairsThe ferry between the two islands runs again from "
+    "Monday after three weeks of repairs to its landing stage, the operator said in a statement on Friday.",
+    "Bakery On The Harbour Front Reopens Under New OwnersThe new owners kept the recipes and the staff of the "
+    "bakery, which closed in the spring when its founder retired after forty years at the ovens.",
+]
+
+
+def test_teasers_with_headlines_glued_to_their_summaries_before_the_article_are_removed() -> None:
+    """A menu of story cards flattened to one line each ("HeadlineSummary ..."): long lines with punctuation,
+    but teasers, not the article: they do not count as prose, and go with what is before the start block."""
+    headline, *article = NEWSPAPER_ARTICLE[:2] + NEWSPAPER_ARTICLE[3:]
+    standfirst = "The editor warns of cuts to the printed edition"
+    text = "\n\n".join(["Latest Headlines", *GLUED_TEASERS, "Weather", "Sports", "Video", "Contests",
+                         headline, standfirst, "By Gazette Staff", "November 12, 2019", *article])
+
+    cleaned = clean(text)
+
+    assert cleaned.text.split("\n\n") == [headline, standfirst, *article]
+    assert {r.reason for r in cleaned.removed if r.text in GLUED_TEASERS} == {"before the article's start block"}
+
+
+@pytest.mark.parametrize("line", [
+    "Apple's New MacBook Pro arrives with a bigger screen and a keyboard that the reviewers like a lot more.",
+    "Elon Musk’s SpaceX begins testing its new rocket, which the company hopes will one day carry people to Mars.",
+    "Hong Kong (CNN Business)A muddled view of the trade talks once again seems to be weighing on investors.",
+    "Now the Agency's SciSpacE team has called in the design facility to study how such a mission could work.",
+])
+def test_brand_names_and_datelines_are_not_glued_teasers(line: str) -> None:
+    assert not structure._glued_teaser(line)
+    assert structure._glued_teaser(GLUED_TEASERS[0])
 
 
 def test_quoted_refusal_is_not_a_disclaimer() -> None:
@@ -437,6 +572,20 @@ def test_quoted_refusal_is_not_a_disclaimer() -> None:
     ("@saraheneedleman", "byline or dateline"),
     ("5 min read", "byline or dateline"),
     ("Opinions expressed by Forbes Contributors are their own.", "copyright, disclaimer or affiliate notice"),
+    ("*These statements have not been evaluated by the Food and Drug Administration. The drinks sold in our shop "
+     "are not intended to diagnose, treat, cure or prevent any illness, and nothing in our guides or our videos or "
+     "our newsletters is meant to replace the advice that a doctor or a nurse gives you in person.",
+     "copyright, disclaimer or affiliate notice"),
+    ("The material on this page is for general informational purposes only and is not a substitute for "
+     "professional medical advice.", "copyright, disclaimer or affiliate notice"),
+    ("This page is protected: no part of it may be copied without the written permission of the publisher.",
+     "copyright, disclaimer or affiliate notice"),
+    ("Support the Dunmore Gazette and make a difference for readers everywhere.", "subscribe prompt"),
+    ("Support Harbour Weekly so we can keep reporting on the council, the courts and the schools for you.",
+     "subscribe prompt"),
+    ("Support Us", "subscribe prompt"),
+    ("To Read the Full Story", "subscribe prompt"),
+    ("Subscribe or Sign In", "subscribe prompt"),
 ])
 def test_page_furniture_inside_the_page_is_removed(line: str, reason: str) -> None:
     text = "\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", line)
@@ -551,3 +700,83 @@ def test_comment_section_longer_than_the_article_is_cut_at_its_heading() -> None
     cleaned = clean(ARTICLE_LINES + "\n\n" + "\n\n".join(["Top Rated Comments", *comments]))
 
     assert cleaned.text == ARTICLE_LINES
+
+
+HEAD_MENU = ["World", "Politics", "Business", "Sport", "Travel", "Culture"]
+FOOTER_MENU = ["World", "Europe", "Asia", "Americas", "Politics", "Elections", "Congress", "Business", "Markets",
+               "Sport", "Football", "Tennis", "Travel", "Culture", "Film"]
+FOOTER_NOTE = "Market data on this page is delayed by twenty minutes and provided by an outside vendor for reference."
+
+
+def test_footer_menu_after_the_article_goes_with_the_note_below_it() -> None:
+    """A site menu after the article (short lines, a quarter of them repeating the head menu) is an end
+    block: it goes, and so does the one sentence between it and the footer's links."""
+    text = "\n\n".join([*HEAD_MENU, ARTICLE_LINES, *FOOTER_MENU, FOOTER_NOTE, "Terms of Use",
+                        "© 2024 Dunmore Gazette"])
+
+    cleaned = clean(text)
+
+    assert cleaned.text.endswith(ARTICLE_LINES)  # (the headline zone keeps the head menu's last items)
+    reasons = {r.text: r.reason for r in cleaned.removed}
+    assert reasons["Europe"] == reasons["Film"] == reasons[FOOTER_NOTE] == "after the article's end block"
+
+
+@pytest.mark.parametrize("short_lines", [
+    # a list of the article's own, not repeating the menu
+    ["Flour", "Butter", "Sugar", "Eggs", "Milk", "Salt", "Yeast", "Honey", "Raisins", "Cinnamon", "Nutmeg", "Oats"],
+    # a table flattened to a cell per line: its header cells repeat, its cells are numbers
+    ["Team", "Wins", "Points", "Harbour", "12", "30", "Team", "Wins", "Points", "Millbrook", "9", "24",
+     "Team", "Wins", "Points", "Westbay", "7", "19"],
+])
+def test_short_lines_that_are_no_site_menu_are_not_an_end_block(short_lines: list[str]) -> None:
+    text = "\n\n".join([*HEAD_MENU, ARTICLE_LINES, *short_lines, FOOTER_NOTE, "Terms of Use",
+                        "© 2024 Dunmore Gazette"])
+
+    cleaned = clean(text)
+
+    assert FOOTER_NOTE in cleaned.text and short_lines[-1] in cleaned.text
+
+
+COMPANY_ABOUT = [
+    "Harbour Robotics is a leading maker of warehouse robots, founded in Dunmore in 2009 and now selling in twelve "
+    "countries.",
+    "Harbour Robotics employs around 400 people worldwide, and its shares are listed on the Dunmore stock exchange.",
+]
+PAGE_END = ["Share this article", "Facebook", "Council votes to keep the town library open", "3 hours ago"]
+
+
+def test_press_release_boilerplate_above_the_end_block_is_removed() -> None:
+    """A press release's "About the company" sentences, each starting with its name, just above the end block."""
+    cleaned = clean("\n\n".join([ARTICLE_LINES, *COMPANY_ABOUT, *PAGE_END]))
+
+    assert cleaned.text == ARTICLE_LINES
+    assert {r.reason for r in cleaned.removed if r.text in COMPANY_ABOUT} == {"author bio or outlet promotion"}
+
+
+@pytest.mark.parametrize("ending", [
+    COMPANY_ABOUT[:1],  # one sentence about the company: the article's own
+    ["Harbour Robotics said it would appeal the ruling, which it called a setback for the whole industry.",
+     COMPANY_ABOUT[1]],  # the company's name, but no "is a ... maker"
+    [COMPANY_ABOUT[0], "The company said it would appeal the ruling, which it called a setback for the industry."],
+])
+def test_article_ending_on_the_company_it_is_about_is_kept(ending: list[str]) -> None:
+    cleaned = clean("\n\n".join([ARTICLE_LINES, *ending, *PAGE_END]))
+
+    assert all(line in cleaned.text for line in ending)
+
+
+@pytest.mark.parametrize("middle", [
+    "Support for the new ferry timetable grew after the storm, councillors said on Tuesday evening.",
+    "Support Ukraine, read the banners that the protesters carried past the town hall on Saturday.",
+    "Supporters of the Dunmore Gazette and its editor gathered outside the court on Friday morning.",
+])
+def test_article_sentences_about_support_are_not_a_donation_appeal(middle: str) -> None:
+    assert clean("\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)).removed == []
+
+
+@pytest.mark.parametrize("middle", [
+    "To read the full story of the flood, the editor said, readers should visit the town museum this month.",
+    "Readers who subscribe can sign in to the archive of the paper, which goes back to its first edition.",
+])
+def test_article_sentences_about_reading_and_subscribing_are_not_a_paywall(middle: str) -> None:
+    assert clean("\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)).removed == []
