@@ -188,7 +188,9 @@ def rule_reason(line: str, *, at_edge: bool = False) -> str | None:
     ``at_edge`` says the line stands before the article's first or after its
     last body paragraph, where longer notices (bios, disclaimers) are matched.
     """
-    n_words = len(line.split())
+    n_words = len(line.split(None, _MOST_WORDS))  # past the longest any rule takes: no need to count on
+    if n_words > _MOST_WORDS:
+        return None
     lower = line.lower()
     for reason, pattern, anywhere, edge, needs in _RULES:
         if n_words <= (edge if at_edge else anywhere) and (not needs or _contains_any(lower, needs)) \
@@ -209,6 +211,7 @@ FAMILY_REASONS: tuple[str, ...] = tuple(dict.fromkeys(reason for reason, *_ in _
 # The families with their prefilter always present (empty: none).
 _RULES = [(reason, pattern, anywhere, edge, needs[0] if needs else ()) for reason, pattern, anywhere, edge, *needs
           in _FAMILIES]
+_MOST_WORDS = max(max(anywhere, edge) for _, _, anywhere, edge, _ in _RULES)
 
 
 @lru_cache(maxsize=1 << 18)

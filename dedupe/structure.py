@@ -363,6 +363,7 @@ def _article_words(line: str) -> int:
 # Headline words: capitalized, numbers, quotes, or the short words a title-cased headline keeps lower-case.
 _TITLE_SMALL = frozenset("of the a an to in on at for and or with by from vs as is".split())
 _GLUE = re.compile(r"[a-z0-9?!][A-Z]")
+_HEAD_CHARS = 300
 
 
 def _title_word(word: str) -> bool:
@@ -378,9 +379,9 @@ def _glued_teaser(line: str, *, min_title: int = 4, min_lower: int = 2) -> bool:
     words = line.split(None, 3)
     if len(words) < 4 or not all(map(_title_word, words[:3])):  # cheap test before the search
         return False
-    for match in _GLUE.finditer(line):
+    for match in _GLUE.finditer(line, 0, _HEAD_CHARS):  # a headline's length at most: no quadratic search
         cut = match.start() + 1
-        head, tail = line[:cut].split(), line[cut:].split()
+        head, tail = line[:cut].split(), line[cut:cut + _HEAD_CHARS].split()
         if len(head) < min_title or len(re.split(r"[\s-]", line[:cut])[-1]) < 4 \
                 or (len(tail[0]) == 1 and tail[0] not in "AI"):
             continue
