@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
-from .candidates import band_pairs
+from .arrays import distinct
+from .candidates import band_pairs, bucket_pair_keys, keyed_bands, pairs_of
 
 if TYPE_CHECKING:
     from .stages import RangeStages
@@ -180,6 +181,7 @@ class LocalEngine:
     workers: int = 1
     fewest_pairs: int = 3_000
     shares_memory: bool = True
+    fewest_banded: int = 5_000  # documents whose LSH buckets are worth sharing out among workers
 
     def map_ranges(self, func: Callable[[S, int, int], list[R]], shared: S, n: int, *, chunk_size: int,
                    on_chunk: Callable[[int, int], None] | None = None,
@@ -189,8 +191,16 @@ class LocalEngine:
 
     def band_pairs(self, signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_rows: int,
                    max_bucket: int) -> np.ndarray:
-        """See :meth:`Engine.band_pairs`: here, one sort of all the keys."""
-        return band_pairs(signatures, rows, bands=bands, band_rows=band_rows, max_bucket=max_bucket)
+        """See :meth:`Engine.band_pairs`: the buckets shared out among the workers by key, each
+        worker's sorted on its own (with one worker or few rows, one sort of all the keys here)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.workers <= 1 or len(rows) < self.fewest_banded:
+            return band_pairs(signatures, rows, bands=bands, band_rows=band_rows, max_bucket=max_bucket)
+        keys, members = keyed_bands(signatures[rows], rows, bands=bands, band_rows=band_rows)
+        found = map_ranges(_group_pair_keys, (keys, members, self.workers, max_bucket), self.workers,
+                           jobs=self.workers, chunk_size=1)
+        # The union of the groups' pairs is the whole input's (see bucket_pair_keys).
+        return pairs_of(distinct(np.concatenate(found), runs=True))
 
     def stages(self, items: Iterable[Any], *, chunk_size: int, weight: Callable[[Any], int] | None = None,
                max_weight: int = 0) -> AbstractContextManager[RangeStages]:
@@ -223,6 +233,17 @@ def window(shared: Any, start: int, stop: int) -> Any:
     if isinstance(shared, tuple):
         return tuple(window(s, start, stop) for s in shared)
     return None if shared is None else Window(shared, start, stop)
+
+
+def _group_pair_keys(shared: tuple[np.ndarray, np.ndarray, int, int], start: int, stop: int) -> list[np.ndarray]:
+    """The pair keys of the buckets of groups ``start`` to ``stop`` (a bucket's group: its key modulo
+    the number of groups), from every band as ``(key, document)``."""
+    keys, members, groups, max_bucket = shared
+    found = []
+    for group in range(start, stop):
+        mine = keys % np.uint64(groups) == group
+        found.append(bucket_pair_keys(keys[mine], members[mine], max_bucket=max_bucket))
+    return found
 
 
 def _run(bounds: tuple[int, int]) -> list[Any]:

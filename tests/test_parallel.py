@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from feed_builders import seed_feed
 from dedupe.cli import main
+from dedupe.candidates import band_pairs
 from dedupe.cluster import cluster, planned_pairs
 from dedupe.parallel import LocalEngine, map_ranges, single_threaded_blas
 from dedupe.params import Params
@@ -179,3 +180,17 @@ def test_copies_anywhere_in_the_input_share_the_first_ones_hashes(tmp_path: Path
     alone = prepare_all(records, Params(), jobs=1, model=TfidfModel())
     assert [(d.fingerprint, d.signatures.tolist(), d.weights) for d in alone] == \
         [(d.fingerprint, d.signatures.tolist(), d.weights) for d in documents]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_buckets_shared_out_among_workers_give_the_pairs_of_one_sort(workers: int) -> None:
+    """Signatures over a tiny alphabet make buckets of hundreds, capped: each group of buckets must
+    still pair every member with its next members in index order."""
+    rng = np.random.default_rng(5)
+    signatures = rng.integers(0, 6, size=(3000, 32), dtype=np.uint32)
+    rows = np.sort(rng.choice(3000, 2500, replace=False))
+    here = band_pairs(signatures, rows, bands=16, band_rows=2, max_bucket=5)
+
+    there = LocalEngine(workers, fewest_banded=1).band_pairs(signatures, rows, bands=16, band_rows=2, max_bucket=5)
+
+    assert len(here) > 100_000 and np.array_equal(there, here)
