@@ -230,7 +230,7 @@ def _mark_after_end_block(stripped: list[str], body: list[int], reasons: dict[in
         # A comment section (its heading, then timestamps, votes, repeats) may outweigh the article.
         comments = bool(families & _COMMENT_FAMILIES) and traces_before[-1] - traces_before[end] >= 3
         if comments or (_longest_runs(words[end:upto])[-1] < max_run
-                         and words_before[-1] - words_before[end] <= max_ratio * words_before[start]):
+                        and words_before[-1] - words_before[end] <= max_ratio * words_before[start]):
             for i in body[start:]:  # a menu's own kept lines too
                 reasons.setdefault(i, "after the article's end block")
             _mark_company_boilerplate(stripped, body[:start], reasons)

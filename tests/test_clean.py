@@ -237,12 +237,10 @@ def test_benchmark_pages_in_html_mode_and_text_mode() -> None:
     kept_all = extraction.scores(list(zip(rendered, gold)))
     # HTML mode: the issue's target, F1 >= 0.97 (trafilatura alone: 0.964 at best).
     assert html_mode[0] >= 0.96 and html_mode[1] >= 0.97 and html_mode[2] >= 0.97
-    # Text mode: the conservative bias keeps almost all article text, and removal gains precision
-    # (keeping all visible text: P 0.51). The issue's target is F1 >= 0.90 with P >= 0.90: F1 is met,
-    # precision (0.85) not yet.
-    assert text_mode[1] >= 0.96
-    assert text_mode[0] >= kept_all[0] + 0.33 and text_mode[2] >= 0.90
-
+    # Text mode: the conservative bias keeps almost all article text (recall 0.97), and removal gains
+    # precision (keeping all visible text: P 0.51). The issue's target: F1 >= 0.90 with P >= 0.90.
+    assert text_mode[1] >= 0.965
+    assert text_mode[0] >= 0.90 and text_mode[0] >= kept_all[0] + 0.39 and text_mode[2] >= 0.93
 
 
 @pytest.mark.skipif(not extraction.available(), reason="needs ../shared/data/article-extraction-benchmark")
@@ -374,7 +372,7 @@ def test_teasers_before_a_second_end_block_go_even_when_a_form_with_prose_follow
                                                "Bakery on the harbour front reopens"], start=1)
                for line in (title, f"{k} hours ago")]
     cleaned = clean("\n\n".join([ARTICLE_LINES, "Share this article", "Facebook", *teasers,
-                                    "Related stories", "Harbour festival returns in June", *FEEDBACK_FORM]))
+                                 "Related stories", "Harbour festival returns in June", *FEEDBACK_FORM]))
 
     assert cleaned.text == ARTICLE_LINES
     reasons = {r.text: r.reason for r in cleaned.removed}
@@ -385,7 +383,7 @@ def test_article_going_on_between_two_end_blocks_is_kept() -> None:
     """Three paragraphs in a row between a share bar and a related heading are the article's."""
     more = [NEWSPAPER_ARTICLE[1].replace("Dunmore", f"Dunmore {k}") for k in range(3)]
     cleaned = clean("\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3], "Share this article", *more,
-                                    "Related stories", "Harbour festival returns in June", *FEEDBACK_FORM]))
+                                 "Related stories", "Harbour festival returns in June", *FEEDBACK_FORM]))
 
     assert all(line in cleaned.text for line in more)
 
@@ -402,7 +400,7 @@ def test_sidebar_teasers_before_the_article_start_block_are_removed_and_the_head
     headline, *article = NEWSPAPER_ARTICLE[:2] + NEWSPAPER_ARTICLE[3:]
     standfirst = "The editor warns of cuts to the printed edition"
     text = "\n\n".join([*sidebar, headline, standfirst, *start_block, *article,
-                         article[0].replace("Dunmore", "Dunmore town")])
+                        article[0].replace("Dunmore", "Dunmore town")])
 
     cleaned = clean(text)
 
@@ -417,11 +415,11 @@ def test_list_article_keeps_its_list_above_the_closing_notices() -> None:
     """A calendar or a gift guide ends in its list: short lines that end no sentence, like a footer's
     links, but above the share bar and the author's bio that close the article."""
     calendar = [f"Round {k}: {day} May at the {track} circuit" for k, (day, track) in enumerate(
-        [(4, "Interlagos"), (11, "Curitiba"), (18, "Velopark"), (25, "Londrina")], start=1)]
-    text = "\n\n".join(["Stock Car Calendar 2018",
-                         "The series announced its calendar for the season, with twelve rounds in six states.",
-                         "The first races are these:", *calendar,
-                         "Share this article", "Dana Whitfield is a senior reporter for the Frontier Herald."])
+        [(4, "Northfield"), (11, "Lakeview"), (18, "Redhill"), (25, "Stonebridge")], start=1)]
+    text = "\n\n".join(["Touring Car Calendar 2018",
+                        "The series announced its calendar for the season, with twelve rounds in six states.",
+                        "The first races are these:", *calendar,
+                        "Share this article", "Dana Whitfield is a senior reporter for the Frontier Herald."])
 
     cleaned = clean(text)
 
@@ -431,23 +429,23 @@ def test_list_article_keeps_its_list_above_the_closing_notices() -> None:
 
 SITE_MENU = ["Home", "All news", "Columnists", "Contact", "Advertise", "Formula 1", "Rally", "Karting", "Forum"]
 CALENDAR = [f"Round {k}: {day} May at the {track} circuit" for k, (day, track) in enumerate(
-    [(4, "Interlagos"), (11, "Curitiba"), (18, "Velopark"), (25, "Londrina"), (26, "Cascavel")], start=1)]
+    [(4, "Northfield"), (11, "Lakeview"), (18, "Redhill"), (25, "Stonebridge"), (26, "Millbrook")], start=1)]
 SIDEBAR_TEASERS = [
-    "» Column of the week",
-    "Click on the photo of our columnist and read every column he writes about racing for the site!",
-    "» Power ranking",
-    "Click on the picture above and see how the drivers rank after the last race of the season so far.",
-    "» Race preview",
-    "Click and find the television times of the next race, the track, its statistics and the tyres in use.",
+    "» Weekly notes",
+    "Our motoring editor writes every Friday about the teams, the drivers and the money behind the sport.",
+    "» Standings",
+    "See where every driver stands in the championship after the latest round, with points and wins.",
+    "» Next round",
+    "Find out when the next round starts on television, what the weather will do and who is on pole.",
 ]
 
 
 def test_list_article_under_a_headline_repeating_the_page_title_is_kept_and_the_teasers_after_it_go() -> None:
     """A calendar with no prose: the headline repeats the first part of the page-title line, so the menu
     above it goes, the calendar below it stays, and the teasers after its closing share bar go."""
-    headline = "Stock Car Calendar 2019"
+    headline = "Touring Car Calendar 2019"
     text = "\n".join([f"{headline} | Racing Weekly | F1 | Rally", *SITE_MENU, headline, "Share this on WhatsApp",
-                      "Stock Car Calendar for 2019", *CALENDAR, "* The calendar may still change.",
+                      "Touring Car Calendar for 2019", *CALENDAR, "* The calendar may still change.",
                       "Share this on WhatsApp", "Tags", *SIDEBAR_TEASERS, "About us", "Privacy Policy"])
 
     cleaned = clean(text)
@@ -461,9 +459,9 @@ def test_list_article_under_a_headline_repeating_the_page_title_is_kept_and_the_
 
 def test_page_title_line_without_its_headline_below_changes_nothing() -> None:
     """Without the headline repeated below the title line, the calendar is cut like a menu before the body."""
-    text = "\n".join(["Stock Car Calendar 2019 | Racing Weekly | F1 | Rally", *SITE_MENU, "The season",
+    text = "\n".join(["Touring Car Calendar 2019 | Racing Weekly | F1 | Rally", *SITE_MENU, "The season",
                       *CALENDAR, "Share this on WhatsApp", *SIDEBAR_TEASERS])
-    with_headline = text.replace("The season", "Stock Car Calendar 2019")
+    with_headline = text.replace("The season", "Touring Car Calendar 2019")
 
     assert not all(line in clean(text).text for line in CALENDAR)
     assert all(line in clean(with_headline).text for line in CALENDAR)
@@ -473,7 +471,7 @@ def test_article_under_a_headline_repeating_the_page_title_keeps_its_paragraphs(
     headline = NEWSPAPER_ARTICLE[0]
     article = [NEWSPAPER_ARTICLE[1], NEWSPAPER_ARTICLE[3], NEWSPAPER_ARTICLE[1].replace("Dunmore", "Dunmore town")]
     text = "\n\n".join([f"{headline} – The Frontier Herald", *SITE_MENU, headline, "By Gazette Staff",
-                         "November 12, 2019", *article, "Share this article", *SIDEBAR_TEASERS])
+                        "November 12, 2019", *article, "Share this article", *SIDEBAR_TEASERS])
 
     cleaned = clean(text)
 
@@ -510,7 +508,7 @@ def test_teasers_with_headlines_glued_to_their_summaries_before_the_article_are_
     headline, *article = NEWSPAPER_ARTICLE[:2] + NEWSPAPER_ARTICLE[3:]
     standfirst = "The editor warns of cuts to the printed edition"
     text = "\n\n".join(["Latest Headlines", *GLUED_TEASERS, "Weather", "Sports", "Video", "Contests",
-                         headline, standfirst, "By Gazette Staff", "November 12, 2019", *article])
+                        headline, standfirst, "By Gazette Staff", "November 12, 2019", *article])
 
     cleaned = clean(text)
 
@@ -521,8 +519,8 @@ def test_teasers_with_headlines_glued_to_their_summaries_before_the_article_are_
 @pytest.mark.parametrize("line", [
     "Apple's New MacBook Pro arrives with a bigger screen and a keyboard that the reviewers like a lot more.",
     "Elon Musk’s SpaceX begins testing its new rocket, which the company hopes will one day carry people to Mars.",
-    "Hong Kong (CNN Business)A muddled view of the trade talks once again seems to be weighing on investors.",
-    "Now the Agency's SciSpacE team has called in the design facility to study how such a mission could work.",
+    "Lisbon (Harbour Post)A slower rise in prices has given the central bank room to wait before it moves.",
+    "Now the Institute's GeoLabX team has asked the design office to study how such a probe could be built.",
 ])
 def test_brand_names_and_datelines_are_not_glued_teasers(line: str) -> None:
     assert not structure._glued_teaser(line)
@@ -531,7 +529,7 @@ def test_brand_names_and_datelines_are_not_glued_teasers(line: str) -> None:
 
 def test_quoted_refusal_is_not_a_disclaimer() -> None:
     text = "\n\n".join([*NEWSPAPER_ARTICLE[:2], NEWSPAPER_ARTICLE[3],
-                         "The commander said: “The United States does not support forced displacement.”"])
+                        "The commander said: “The United States does not support forced displacement.”"])
 
     assert clean(text).removed == []
 
