@@ -85,13 +85,15 @@ def cluster(inputs: tuple[str, ...], fmt: str, output: IO[str], output_dir: str 
     published.
     """
     parts = _parts_writer(fmt, output, output_dir, part_size, with_evidence, pair, quiet)
+    keep_text = fmt == "table" or bool(pair)  # only the table shows text (a title from the first line)
     progress = Progress(enabled=True if show_progress else (False if quiet else None))
     if engine == "dask":
         result: Result = run(_deduplicate_on_dask, scheduler, jobs, reader.read(inputs, defer_html=True), params,
-                             do_clean=not no_clean, progress=progress, keep_removed=show_removed, then=parts)
+                             do_clean=not no_clean, progress=progress, keep_removed=show_removed, keep_text=keep_text,
+                             then=parts)
     else:
         result = run(deduplicate, reader.read(inputs, defer_html=True), params, do_clean=not no_clean, jobs=jobs,
-                     progress=progress, keep_removed=show_removed)
+                     progress=progress, keep_removed=show_removed, keep_text=keep_text)
         if parts is not None:
             run(parts, result, None)
     _report_warnings(result)

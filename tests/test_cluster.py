@@ -87,3 +87,17 @@ def test_records_the_caller_passes_keep_their_text(tmp_path: Path) -> None:
     result = deduplicate(records)
     assert [r.text for r in records] == texts and all(texts)
     assert all(d.record.text == "" for d in result.documents)  # the result itself keeps no raw text
+
+
+def test_clusters_and_evidence_do_not_need_the_cleaned_text(tmp_path: Path) -> None:
+    """Without the text (the jsonl and parquet outputs do not show it), every document keeps what
+    comparing needs: the same clusters, representatives and evidence, rewrites included."""
+    feed = seed_feed(tmp_path / "feed.jsonl", copies=8)
+    with_text = deduplicate(read_inputs([str(feed)]), jobs=2)
+    without = deduplicate(read_inputs([str(feed)]), jobs=2, keep_text=False)
+
+    assert [(c.representative, c.members) for c in without.clusters] == \
+        [(c.representative, c.members) for c in with_text.clusters]
+    assert without.evidence == with_text.evidence and without.pairs == with_text.pairs
+    assert any(e is not None and e.relation == "rewrite" for e in without.evidence)
+    assert all(d.text == "" for d in without.documents) and all(d.text for d in with_text.documents)
