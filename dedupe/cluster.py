@@ -28,7 +28,7 @@ def cluster(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], 
     Args:
         n: Number of items (documents).
         candidates: Pairs ``(i, j)``, strongest first, in blocks (``(m, 2)``
-            arrays or lists of pairs; a pair alone is a block of one). A pair whose items are already in one
+            arrays or lists of pairs) or one by one. A pair whose items are already in one
             cluster is skipped without verification: each block's pairs are
             sifted so at once, so that Python only walks the pairs that may
             still join two clusters (a few per cent of them, late in a feed).
@@ -155,10 +155,7 @@ def planned_pairs(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[in
 def _joining(blocks: Iterable[np.ndarray | Sequence[Sequence[int]]], root: list[int]) -> Iterator[tuple[int, int]]:
     """The pairs of each block whose items were in two clusters when the block began (``root``:
     the union-find forest, as the caller updates it): the others cannot join anything."""
-    for block in blocks:
-        pairs = np.asarray(block, dtype=np.int64).reshape(-1, 2)
-        if not len(pairs):
-            continue
+    for pairs in _blocks(blocks):
         roots = np.array(root, dtype=np.int64)
         while True:  # every item's root, by pointer jumping (the trees are shallow)
             up = roots[roots]
@@ -168,6 +165,26 @@ def _joining(blocks: Iterable[np.ndarray | Sequence[Sequence[int]]], root: list[
         pairs = pairs[roots[pairs[:, 0]] != roots[pairs[:, 1]]]
         # zip's tuples are recycled as the caller unpacks them: no new container per pair.
         yield from zip(pairs[:, 0].tolist(), pairs[:, 1].tolist())
+
+
+def _blocks(candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], *, gather: int = 4096) -> Iterator[np.ndarray]:
+    """The candidates as non-empty ``(m, 2)`` arrays: blocks as they come, pairs given one by one
+    gathered into blocks of ``gather`` (sifting costs as much as there are items, once per block)."""
+    single: list[np.ndarray] = []
+    for item in candidates:
+        block = np.asarray(item, dtype=np.int64)
+        if block.ndim == 1 and block.size == 2:
+            single.append(block)
+            if len(single) < gather:
+                continue
+            block = np.empty((0, 2), dtype=np.int64)
+        if single:
+            yield np.stack(single)
+            single = []
+        if block.size:
+            yield block.reshape(-1, 2)
+    if single:
+        yield np.stack(single)
 
 
 def _find(root: list[int], i: int) -> int:

@@ -101,3 +101,20 @@ def test_clusters_and_evidence_do_not_need_the_cleaned_text(tmp_path: Path) -> N
     assert without.evidence == with_text.evidence and without.pairs == with_text.pairs
     assert any(e is not None and e.relation == "rewrite" for e in without.evidence)
     assert all(d.text == "" for d in without.documents) and all(d.text for d in with_text.documents)
+
+
+def test_pairs_one_by_one_or_in_blocks_cluster_alike() -> None:
+    """The walk sifts each block against the clusters made before it: any cut into blocks gives the
+    clusters that pairs given one by one give."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    pairs = [tuple(p) for p in rng.integers(0, 300, size=(5000, 2)).tolist() if p[0] != p[1]]
+    story = rng.integers(0, 40, size=300)
+    verify = lambda i, j: story[i] == story[j] or (i + j) % 17 == 0  # noqa: E731  # a few bridges too
+    priority = rng.permutation(300).tolist()
+    one_by_one = cluster(300, pairs, verify, priority)
+    for cut in (1, 7, 1000, 5000):
+        blocks = [np.array(pairs[k:k + cut]) for k in range(0, len(pairs), cut)]
+        assert cluster(300, blocks, verify, priority) == one_by_one
+    assert len(set(one_by_one[0])) < 200 and len(one_by_one[1]) > 100  # the walk did merge clusters
