@@ -143,24 +143,24 @@ class Verifier:
         :meth:`verify` computes for each pair (it depends only on the two
         documents and the model), so where it was computed changes no result.
         """
-        engine = engine or LocalEngine()
+        runner: Engine = engine or LocalEngine()
         slow: dict[tuple[int, int], None] = {}
         for i, j in pairs:
             hi, hj = self._head[i], self._head[j]
             key = (hi, hj) if hi < hj else (hj, hi)
             if hi != hj and key not in self._cache and key not in slow:
-                found = None if engine.shares_memory else self._quick(*key)[0]
+                found = None if runner.shares_memory else self._quick(*key)[0]
                 if found is None:
                     slow[key] = None
                 else:
                     self._cache[key] = found
-        if engine.workers <= 1 or len(slow) < max(1, engine.fewest_pairs):
+        if runner.workers <= 1 or len(slow) < max(1, runner.fewest_pairs):
             for key in slow:
                 self._cache[key] = self._decide(*key)
             return
         keys = list(slow)
-        chunk = max(16, min(256, len(keys) // (4 * engine.workers) + 1))
-        self._cache.update(zip(keys, engine.map_ranges(_decide_range, (self, keys), len(keys), chunk_size=chunk,
+        chunk = max(16, min(256, len(keys) // (4 * runner.workers) + 1))
+        self._cache.update(zip(keys, runner.map_ranges(_decide_range, (self, keys), len(keys), chunk_size=chunk,
                                                        part=_pairs_part)))
 
     def subset(self, indices: Iterable[int]) -> Verifier:
