@@ -65,19 +65,25 @@ def recall_of(members: Sequence[str], truth: Mapping[str, Hashable], predicted: 
     """Pairwise recall restricted to true pairs that involve one of ``members``.
 
     Used to score one kind of variant (truncations, rewrites) on its own.
+    Counted per group, not per pair: a group of ``n`` documents, ``c`` of them
+    members, holds ``C(n, 2) - C(n - c, 2)`` pairs that involve a member.
+
+    Example:
+        >>> recall_of(["b"], {"a": 1, "b": 1, "c": 1}, {"a": 7, "b": 7, "c": 8})
+        0.5
     """
-    by_truth: dict[Hashable, list[str]] = {}
-    for i, label in truth.items():
-        by_truth.setdefault(label, []).append(i)
-    total = found = 0
     chosen = set(members)
-    for m in chosen:
-        for other in by_truth[truth[m]]:
-            if other == m or (other in chosen and other < m):
-                continue
-            total += 1
-            found += predicted[other] == predicted[m]
+    true_sizes: Counter[Hashable] = Counter(truth.values())
+    true_chosen: Counter[Hashable] = Counter(truth[m] for m in chosen)
+    both_sizes: Counter[tuple[Hashable, Hashable]] = Counter((truth[i], predicted[i]) for i in truth)
+    both_chosen: Counter[tuple[Hashable, Hashable]] = Counter((truth[m], predicted[m]) for m in chosen)
+    total = sum(_pairs(true_sizes[t]) - _pairs(true_sizes[t] - c) for t, c in true_chosen.items())
+    found = sum(_pairs(both_sizes[g]) - _pairs(both_sizes[g] - c) for g, c in both_chosen.items())
     return found / total if total else 1.0
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,21 @@ def test_bad_prediction_line_is_named(tmp_path: Path, predictions: Path) -> None
 
     assert result.exit_code == 1
     assert f'{bad}:2: expected an object with "id" and "cluster"' in result.stderr
+
+
+def test_recall_of_counts_every_true_pair_that_involves_a_member_once() -> None:
+    """Against the pair-by-pair definition, on random truths and predictions."""
+    import random
+
+    from dedupe.evaluate import recall_of
+
+    rng = random.Random(4)
+    for _ in range(20):
+        ids = [f"d{k}" for k in range(rng.randint(1, 60))]
+        truth = {i: rng.randint(0, 5) for i in ids}
+        predicted = {i: rng.randint(0, 4) for i in ids}
+        members = rng.sample(ids, rng.randint(0, len(ids)))
+        pairs = [(a, b) for k, a in enumerate(ids) for b in ids[k + 1:]
+                 if truth[a] == truth[b] and (a in members or b in members)]
+        expected = sum(predicted[a] == predicted[b] for a, b in pairs) / len(pairs) if pairs else 1.0
+        assert recall_of(members, truth, predicted) == expected
