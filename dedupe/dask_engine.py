@@ -234,7 +234,7 @@ def dask_engine(scheduler: str = "local", *, workers: int = 0) -> Iterator[DaskE
     except ImportError as err:
         raise DedupeError("--scheduler needs Dask's distributed scheduler: pip install 'news-dedupe[dask]'") from err
     if scheduler == "local":
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
                 Client(cluster) as client:
             yield DaskEngine(client, workers=workers)
         return

@@ -41,7 +41,7 @@ def test_single_machine_schedulers_give_the_local_result(feed: Path, scheduler: 
 def test_two_worker_local_cluster_gives_the_local_result(feed: Path) -> None:
     distributed = pytest.importorskip("distributed", reason="dask's distributed scheduler is not installed")
     here = _cluster(feed, LocalEngine(2, fewest_pairs=1))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, \
             distributed.Client(lc) as client:
         there = _cluster(feed, DaskEngine(client, workers=2, fewest_pairs=1))
         assert len(client.scheduler_info()["workers"]) == 2
