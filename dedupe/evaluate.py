@@ -82,10 +82,6 @@ def recall_of(members: Sequence[str], truth: Mapping[str, Hashable], predicted: 
     return found / total if total else 1.0
 
 
-def _pairs(n: int) -> int:
-    return n * (n - 1) // 2
-
-
 @dataclass(frozen=True)
 class FalseMerge:
     """A predicted cluster that holds more than one true story.
