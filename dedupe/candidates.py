@@ -49,7 +49,9 @@ def remember_lsh_params(found: dict[tuple[float, int], tuple[int, int]]) -> None
     _LSH_PARAMS.update(found)
 
 
-_LSH_PARAMS: dict[tuple[float, int], tuple[int, int]] = {}
+# datasketch's answers for the default thresholds (dedupe.params), so that a run with the defaults never
+# imports datasketch, whose import loads scipy (about a second per process); a test checks them against it.
+_LSH_PARAMS: dict[tuple[float, int], tuple[int, int]] = {(0.3, 128): (32, 2), (0.2, 128): (64, 2)}
 
 
 def band_keys(signatures: np.ndarray, *, bands: int, band_rows: int, salt: int = 0) -> np.ndarray:

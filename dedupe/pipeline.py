@@ -120,8 +120,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
                     found[i] = update
             clean_stage.total = len(found)
         # A worker would wait while this process learns the template lines: it makes the signer
-        # and the LSH parameters (datasketch, whose import loads scipy: most of a second this
-        # process is spared).
+        # and the LSH parameters (for thresholds other than the defaults, datasketch's optimiser,
+        # whose import loads scipy: most of a second this process is spared).
         signing = stages.call(partial(_signing, params)) if sign else None
         templates = None
         if do_clean:

@@ -7,7 +7,7 @@ process and on every machine.
 
 Signatures follow datasketch's ``affine32`` permutation scheme exactly (the
 default since datasketch 2.0, recorded in :class:`Signer`'s ``scheme``), with
-the permutations taken from a datasketch ``MinHash`` of the same seed; the
+the permutations a datasketch ``MinHash`` of the same seed draws; the
 signing itself is vectorised over all shingles of a batch with NumPy. A
 signature equals ``datasketch.MinHash(num_perm, seed, hashfunc=..., scheme=
 "affine32")`` fed the same shingles (tested).
@@ -145,6 +145,17 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> s1)
 
 
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(a, b)`` of ``datasketch.MinHash(num_perm, seed=seed, scheme="affine32").permutations``:
+    odd multipliers and offsets drawn from NumPy's ``RandomState(seed)`` as datasketch 2 draws them
+    (a test checks they are equal). Made here because importing datasketch loads scipy, about a
+    second of CPU in every process that signs."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
 class Signer:
     """MinHash signatures for many documents at once.
 
@@ -158,11 +169,7 @@ class Signer:
     def __init__(self, *, num_perm: int = 128, seed: int = 1) -> None:
         self.num_perm = num_perm
         self.seed = seed
-        from datasketch import MinHash  # here, not at import: it loads scipy (0.6 s) that not every command needs
-
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-        self._a = np.asarray(a, dtype=np.uint32)
-        self._b = np.asarray(b, dtype=np.uint32)
+        self._a, self._b = affine32_permutations(num_perm, seed)
 
     def sign(self, shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
         """Return a ``(len(shingle_sets), num_perm)`` uint32 array of signatures.

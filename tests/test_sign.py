@@ -12,7 +12,7 @@ import pytest
 from datasketch import MinHash
 
 from dedupe.arrays import common_count
-from dedupe.sign import Signer, TokenHasher, shingle_hash32, shingle_hashes
+from dedupe.sign import Signer, TokenHasher, affine32_permutations, shingle_hash32, shingle_hashes
 
 SHINGLE = 5
 VOCABULARY = [f"w{k}" for k in range(3000)]
@@ -128,3 +128,37 @@ def test_common_count_is_the_size_of_the_intersection() -> None:
     top = np.array([2**32 - 1], dtype=np.uint32)  # the largest value, past every other
     assert common_count(top, np.array([1, 2], dtype=np.uint32)) == 0
     assert common_count(top, np.array([1, 2**32 - 1], dtype=np.uint32)) == 1
+
+
+@pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 3), (16, 0), (1024, 2**31 - 1)])
+def test_permutations_are_datasketch_affine32s(num_perm: int, seed: int) -> None:
+    a, b = affine32_permutations(num_perm, seed)
+
+    expected_a, expected_b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+
+    assert a.dtype == b.dtype == np.uint32
+    np.testing.assert_array_equal(a, expected_a)
+    np.testing.assert_array_equal(b, expected_b)
+
+
+def test_lsh_params_known_in_advance_are_datasketch_optimisers() -> None:
+    from datasketch.lsh import _optimal_param
+
+    from dedupe.candidates import _LSH_PARAMS
+
+    assert _LSH_PARAMS, "no parameters known in advance"
+    for (threshold, num_perm), found in _LSH_PARAMS.items():
+        assert found == _optimal_param(threshold, num_perm, 0.1, 0.9), (threshold, num_perm)
+
+
+def test_clustering_with_default_parameters_never_imports_datasketch() -> None:
+    # datasketch's import loads scipy, about a second of CPU in each process that would import it.
+    # One job: every stage runs in this one process.
+    script = ("import sys\nfrom dedupe.pipeline import deduplicate\nfrom dedupe.read import read_inputs\n"
+              "result = deduplicate(list(read_inputs(['seeds'])), jobs=1)\n"
+              "print(max(len(c.members) for c in result.clusters))\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=os.path.dirname(os.path.dirname(__file__)),
+                          capture_output=True, text=True, check=True)
+
+    assert done.stdout.split("\n")[:2] == ["2", "[]"]
