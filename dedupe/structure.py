@@ -346,7 +346,7 @@ def _prose_words_of(stripped: list[str], body: list[int], reasons: dict[int, str
                     article: range = range(0)) -> list[int]:
     """For each line of ``body``: its words if it is a kept prose line or a kept line of the known
     ``article`` (positions in ``body``), else 0 (also for a line cut off with an ellipsis: a teaser's summary)."""
-    words = [0 if i in reasons or _cut_off(stripped[i]) else _article_words(stripped[i]) for i in body]
+    words = [0 if i in reasons else _article_words(stripped[i]) for i in body]
     for k in article:
         if body[k] not in reasons:
             words[k] = len(stripped[body[k]].split())
@@ -355,8 +355,9 @@ def _prose_words_of(stripped: list[str], body: list[int], reasons: dict[int, str
 
 @lru_cache(maxsize=1 << 18)
 def _article_words(line: str) -> int:
-    """The words of a prose line (:func:`prose_words`), 0 for a teaser whose headline is glued to its summary."""
-    n = prose_words(line)
+    """The words of a prose line (:func:`prose_words`), 0 for a teaser whose headline is glued to its summary
+    or a line cut off with an ellipsis (a teaser's summary)."""
+    n = 0 if _cut_off(line) else prose_words(line)
     return 0 if n and _glued_teaser(line) else n
 
 
