@@ -33,7 +33,13 @@ def tokens(text: str) -> list[str]:
         >>> tokens("Kataeb Hezbollah’s “warning”")
         ['kataeb', 'hezbollah', 's', 'warning']
     """
+    if text.isascii():  # NFKC leaves ASCII alone, casefold is lower, and \w is [A-Za-z0-9_]: the same tokens, faster
+        return text.translate(_ASCII_WORDS).split()
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+# For ASCII text: word characters to lower case, every other character to a space.
+_ASCII_WORDS = str.maketrans({chr(c): chr(c).lower() if chr(c).isalnum() or chr(c) == "_" else " " for c in range(128)})
 
 
 @lru_cache(maxsize=1 << 13)

@@ -778,3 +778,22 @@ def test_article_sentences_about_support_are_not_a_donation_appeal(middle: str) 
 ])
 def test_article_sentences_about_reading_and_subscribing_are_not_a_paywall(middle: str) -> None:
     assert clean("\n\n".join(NEWSPAPER_ARTICLE).replace("{middle}", middle)).removed == []
+
+
+def test_tokens_of_ascii_text_are_those_of_the_unicode_path() -> None:
+    import re
+    import unicodedata
+
+    from dedupe.normalize import tokens
+
+    def reference(text: str) -> list[str]:
+        return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+
+    every_ascii = "".join(map(chr, range(128)))
+    lines = [every_ascii, every_ascii[::-1], "U.S. troops_2 x\x1fy A-B  C\tD", ""]
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines += path.read_text(encoding="utf-8").splitlines()
+
+    assert sum(map(str.isascii, lines)) > 50
+    for line in lines:
+        assert tokens(line) == reference(line), line
