@@ -39,7 +39,7 @@ def tokens(text: str) -> list[str]:
 
 
 # For ASCII text: word characters to lower case, every other character to a space.
-_ASCII_WORDS = str.maketrans({chr(c): chr(c).lower() if chr(c).isalnum() or chr(c) == "_" else " " for c in range(128)})
+_ASCII_WORDS = str.maketrans({ch: ch.lower() if ch.isalnum() or ch == "_" else " " for ch in map(chr, range(128))})
 
 
 @lru_cache(maxsize=1 << 13)
