@@ -7,7 +7,7 @@ own module; this one only chains them (:func:`deduplicate`).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -124,16 +124,22 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         # whose import loads scipy: most of a second this process is spared).
         signing = stages.call(partial(_signing, params)) if sign else None
         templates = None
-        if do_clean:
-            with progress.stage("templates", len(found)) as stage:
+        with progress.stage("templates", len(found)) as stage:
+            if do_clean:
                 templates = TemplateLines().fit_keys([[k for k in line_keys if k]
                                                       for line_keys, r in zip(keys, found) if not r.warning])
-                stage.advance(len(found))
-        if model is not None:
-            _fit(model, found, keys, templates)
-        # Exact copies (one cleaned text) are prepared in full once, wherever they fall.
-        heads = _heads(found, keys, templates)
-        del keys
+            del keys
+            # The workers hold the line keys: they fingerprint each article text (for the exact
+            # copies, which are prepared in full once, wherever they fall) and count the document
+            # frequencies of the TF-IDF sample.
+            usable = [i for i, r in enumerate(found) if not r.warning]
+            sample = frozenset(evenly_spaced(usable, model.sample)) if model is not None else frozenset()
+            articles = stages.run(_article_stage, (templates, sample))
+            if model is not None:
+                model.fit_counts(_document_frequencies(counts for _, counts in articles), len(sample))
+            heads = _heads(fingerprint for fingerprint, _ in articles)
+            del articles
+            stage.advance(len(found))
         signer = None
         if signing is not None:
             signer, known = signing()
@@ -149,6 +155,11 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     return documents
 
 
+# What the workers keep of a range between stages: its records (pages extracted), their
+# rule-cleaned texts (None without cleaning) and the normalized key of each non-empty line.
+_Kept = tuple[list[Record], list[Cleaned] | None, list[list[str]]]
+
+
 def _read_into(records: Iterable[Record], found: list[Record], keep_raw: bool,
                progress: Progress) -> Iterator[Record]:
     """The records, each also appended to ``found`` (without its text unless ``keep_raw``), as the
@@ -160,32 +171,48 @@ def _read_into(records: Iterable[Record], found: list[Record], keep_raw: bool,
             yield record
 
 
-def _heads(records: Sequence[Record], keys: Sequence[list[str]], templates: TemplateLines | None) -> list[int]:
-    """For each record, the first record whose cleaned text is the same (its fingerprint, as
-    :func:`dedupe.document.prepare` computes it from the line keys of its rule-cleaned text), or itself."""
+def _heads(fingerprints: Iterable[str | None]) -> list[int]:
+    """For each record, the first record with the same article text (fingerprint), or itself
+    (a record without one: itself)."""
     first: dict[str, int] = {}
-    heads = []
-    for i, (record, found) in enumerate(zip(records, keys)):
-        kept = [] if record.warning else _article_keys(found, templates)
-        heads.append(first.setdefault(fingerprint_of(" ".join(kept)), i) if kept else i)
-    return heads
+    return [first.setdefault(fingerprint, i) if fingerprint is not None else i
+            for i, fingerprint in enumerate(fingerprints)]
+
+
+def _document_frequencies(counts: Iterable[Counter[str] | None]) -> Counter[str]:
+    """The sum of the ranges' document frequencies."""
+    total: Counter[str] = Counter()
+    for found in counts:
+        if found:
+            total.update(found)
+    return total
+
+
+def _article_stage(kept: _Kept, settings: tuple[TemplateLines | None, frozenset[int]], start: int,
+                   stop: int) -> tuple[_Kept, list[tuple[str | None, Counter[str] | None]]]:
+    """The second stage (see :mod:`dedupe.stages`): for each record of a range, the fingerprint of its
+    article text (the non-empty line keys of its rule-cleaned text that are not template lines, as
+    :func:`dedupe.document.prepare` fingerprints them; None for a record with a warning or no such
+    line); with the range's first record, the document frequencies of the tokens of the sampled
+    records among the range (``settings``: the template lines and the sampled record indices)."""
+    templates, sample = settings
+    records, _, keys = kept
+    found: list[tuple[str | None, Counter[str] | None]] = []
+    counts: Counter[str] = Counter()
+    for i, (record, line_keys) in enumerate(zip(records, keys), start):
+        article = [] if record.warning else _article_keys(line_keys, templates)
+        if i in sample:
+            counts.update({t for key in article for t in key.split()})
+        found.append((fingerprint_of(" ".join(article)) if article else None, None))
+    if found:
+        found[0] = (found[0][0], counts)
+    return kept, found
 
 
 def _article_keys(line_keys: list[str], templates: TemplateLines | None) -> list[str]:
     """The non-empty line keys of a rule-cleaned text that are not template lines: the text that
     :func:`dedupe.document.prepare` fingerprints and tokenizes."""
     return [k for k in line_keys if k and not (templates is not None and templates.is_template(k))]
-
-
-def _fit(model: TfidfModel, records: Sequence[Record], keys: Sequence[list[str]],
-         templates: TemplateLines | None) -> None:
-    """Fit the model's document frequencies on an evenly spaced sample of the cleaned records
-    (from the line keys of their texts, without the template lines)."""
-    usable = [i for i, r in enumerate(records) if not r.warning]
-    sample = []
-    for i in evenly_spaced(usable, model.sample):
-        sample.append([t for key in _article_keys(keys[i], templates) for t in key.split()])
-    model.fit(sample)
 
 
 def _signing(params: Params) -> tuple[Signer, dict[tuple[float, int], tuple[int, int]]]:
@@ -197,7 +224,7 @@ def _signing(params: Params) -> tuple[Signer, dict[tuple[float, int], tuple[int,
 
 
 def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start: int,
-                 stop: int) -> tuple[tuple[list[Record], list[Cleaned] | None], list[tuple[list[str], Record | None]]]:
+                 stop: int) -> tuple[_Kept, list[tuple[list[str], Record | None]]]:
     """The first stage (see :mod:`dedupe.stages`): extract the HTML pages among a range of records,
     then rule-clean them, or without cleaning only normalize their lines (``settings``: clean,
     keep the removed lines, keep the raw text).
@@ -212,11 +239,12 @@ def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start
                for r, f in zip(records, finished)]
     if not do_clean:
         keys = [[normalize(line) for line in r.text.strip().splitlines() if line.strip()] for r in finished]
-        return (finished, None), list(zip(keys, updates))
+        return (finished, None, keys), list(zip(keys, updates))
     cleaned = [clean(r.text, extracted=r.extracted) for r in finished]
     if not keep_removed:
         cleaned = [replace(c, removed=[]) for c in cleaned]
-    return (finished, cleaned), [(c.keys, update) for c, update in zip(cleaned, updates)]
+    keys = [c.keys for c in cleaned]
+    return (finished, cleaned, keys), list(zip(keys, updates))
 
 
 @dataclass(frozen=True)
@@ -234,13 +262,13 @@ class _Preparer:
     _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
     _vectorizer: list[Vectorizer] = field(default_factory=list, compare=False, repr=False)
 
-    def __call__(self, kept: tuple[list[Record], list[Cleaned] | None], heads: Sequence[int],
+    def __call__(self, kept: _Kept, heads: Sequence[int],
                  start: int, stop: int) -> tuple[None, list[Document]]:
         """The stage function (see :mod:`dedupe.stages`): the range's documents, from its records
         and rule-cleaned texts (kept by the first stage) and, for each record, the first with the
         same cleaned text (a copy of an earlier one gets its hashes afterwards, see prepare_all)."""
         p = self.params
-        records, cleaned = kept
+        records, cleaned, _ = kept
         if not self._salience:
             self._salience.append(Salience(TokenHasher(), p.salient_words))
             if self.model is not None:

@@ -120,6 +120,11 @@ class TfidfModel:
         for tokens in evenly_spaced(documents, self.sample):
             df.update(set(tokens))
             counted += 1
+        return self.fit_counts(df, counted)
+
+    def fit_counts(self, df: Counter[str], counted: int) -> TfidfModel:
+        """Take document frequencies counted elsewhere: ``df[term]`` of the ``counted`` documents
+        contain the term (as :meth:`fit` counts them)."""
         self.df_ = df
         self.n_docs_ = counted
         self.term_ids_: dict[str, int] = {}
