@@ -22,6 +22,7 @@ the document empty rather than guessing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -32,6 +33,7 @@ from .templates import TemplateLines, line_key, line_keys
 CLEANER_VERSION = "6"  # bump when a rule changes what is removed (indexes record it)
 
 _TEASER_END = re.compile(r"(\.\.\.|…)\s*$")
+_TEASER_SUFFIXES = ("...", "…")  # what a stripped line that _TEASER_END matches ends with
 
 # Every reason a removed line can carry (``Removal.reason``, the ``reason`` of ``removed`` in the output):
 # the rule families, then the other passes. Documented in the README; keep them stable.
@@ -107,7 +109,8 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
         # a line that is only a number repeats as a table's cell (points, wins), not as boilerplate
         if reason is None and key and key in seen and not extracted and not key.isdigit():
             reason = "repeated line"
-        if reason is None and _TEASER_END.search(line):
+        # the suffix test first: the search alone, tried at every position of every line, costs more
+        if reason is None and line.endswith(_TEASER_SUFFIXES) and _TEASER_END.search(line):
             prefix = line_key(_TEASER_END.sub("", line))
             if prefix and any(line_key(stripped[j]).startswith(prefix)
                               for j in body if j > i and len(stripped[j]) > len(line) - 3):
@@ -123,7 +126,7 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
     kept = [lines[i] for i in range(len(lines)) if i not in reasons]
     removed = [Removal(i + 1, stripped[i], reasons[i]) for i in sorted(reasons)]
     kept_body = [i for i in body if i not in reasons]
-    cleaned = Cleaned(_tidy("\n".join(kept)), removed, [keys[i] for i in kept_body], [i + 1 for i in kept_body])
+    cleaned = Cleaned(_tidy(kept), removed, [keys[i] for i in kept_body], [i + 1 for i in kept_body])
     return without_templates(cleaned, templates) if templates is not None else cleaned
 
 
@@ -137,15 +140,33 @@ def without_templates(cleaned: Cleaned, templates: TemplateLines) -> Cleaned:
     extra = [Removal(n, lines[k].strip(), "template repeated across documents")
              for n, k, ok in zip(cleaned.line_numbers, body, keep) if not ok]
     gone = {k for k, ok in zip(body, keep) if not ok}
-    return Cleaned(_tidy("\n".join(line for k, line in enumerate(lines) if k not in gone)),
+    return Cleaned(_tidy(line for k, line in enumerate(lines) if k not in gone),
                    sorted([*cleaned.removed, *extra], key=lambda r: r.line),
                    [k for k, ok in zip(cleaned.keys, keep) if ok],
                    [n for n, ok in zip(cleaned.line_numbers, keep) if ok])
 
 
-def _tidy(text: str) -> str:
-    """Collapse runs of blank lines left by removals and trim the ends."""
-    return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip()
+def _tidy(lines: Iterable[str]) -> str:
+    """The lines joined, each run of two or more blank lines left by removals made one empty line,
+    the ends trimmed (as ``re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip()`` tidies the joined text;
+    the lines hold no line break, as ``splitlines`` leaves them)."""
+    out: list[str] = []
+    blank = 0  # blank lines in the current run
+    for line in lines:
+        if line and not line.isspace():
+            if blank:
+                if blank == 1:
+                    out.append(held)
+                else:
+                    out.append("")
+                blank = 0
+            out.append(line)
+        else:
+            held = line
+            blank += 1
+    if blank:
+        out.append(held if blank == 1 else "")
+    return "\n".join(out).strip()
 
 
 __all__ = ["CLEANER_VERSION", "REASONS", "Cleaned", "Removal", "TemplateLines", "clean", "line_keys",

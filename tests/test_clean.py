@@ -797,3 +797,23 @@ def test_tokens_of_ascii_text_are_those_of_the_unicode_path() -> None:
     assert sum(map(str.isascii, lines)) > 50
     for line in lines:
         assert tokens(line) == reference(line), line
+
+
+def test_blank_line_runs_are_collapsed_as_the_text_pattern_would() -> None:
+    """The kept lines are joined line by line: every run of two or more blank (or whitespace-only) lines
+    becomes one empty line, a single one stays as it is, and the ends are trimmed, exactly as the regular
+    expression over the joined text does it."""
+    import itertools
+    import re
+
+    from dedupe.clean import _tidy
+
+    pieces = ["", " ", "\t", "\u00a0", "Text line.", " leading", "trailing "]
+    for n in range(6):
+        for lines in itertools.product(pieces, repeat=n):
+            expected = re.sub(r"\n\s*\n(\s*\n)+", "\n\n", "\n".join(lines)).strip()
+            assert _tidy(lines) == expected, lines
+    first = "A sentence of the article that is long enough to count as prose."
+    second = "Another sentence of the article, long enough to be prose too."
+    # the removed share line leaves three blank lines in a row, and the one blank line stays
+    assert clean(f"\n\nTitle\n \n{first}\n\nShare on Facebook\n\n{second}\n").text == f"Title\n \n{first}\n\n{second}"
