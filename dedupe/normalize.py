@@ -14,6 +14,7 @@ from functools import lru_cache
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?:;\"”’')\]…]\s*$")
+_ENDS = ".!?:;\"”’')]…"  # the last characters (but whitespace) that _SENTENCE_END takes for a sentence's end
 
 
 def normalize(text: str) -> str:
@@ -69,5 +70,6 @@ def paragraph_spans(lines: list[str]) -> list[list[int]]:
             spans[-1].append(k)
         else:
             spans.append([k])
-        joinable = not _SENTENCE_END.search(line)
+        end = line.rstrip()[-1:]  # as _SENTENCE_END.search(line) decides, without searching every position
+        joinable = end == "" or end not in _ENDS
     return spans

@@ -168,6 +168,18 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
 ]
 
 SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+_TERMINATORS = ".!?…"
+_CLOSERS = "\"”’')]"
+
+
+def ends_sentence(line: str) -> bool:
+    """True when ``line`` ends a sentence: a terminator, then nothing but closing quotes and
+    brackets (where :data:`SENTENCE_END` matches; string tests instead of a search from
+    every position of the line)."""
+    if line.endswith("\n"):  # where ``$`` matches too
+        line = line[:-1]
+    end = line.rstrip(_CLOSERS)[-1:]
+    return end != "" and end in _TERMINATORS
 _PROSE_MIN_WORDS = 12
 _PUNCTUATION = tuple(".,;:!?")
 
@@ -177,7 +189,7 @@ def is_prose(line: str) -> bool:
     """True for a body-paragraph-like line: a sentence of some length, or a long line with
     punctuation (a long line without any is a keyword list or a tag cloud)."""
     words = line.split()
-    return len(words) >= _PROSE_MIN_WORDS and bool(SENTENCE_END.search(line)) or (
+    return len(words) >= _PROSE_MIN_WORDS and ends_sentence(line) or (
         len(words) >= 30 and _contains_any(line, _PUNCTUATION))
 
 

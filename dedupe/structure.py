@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from itertools import accumulate
 
-from .rules import SENTENCE_END, is_prose, prose_words, rule_reason
+from .rules import ends_sentence, is_prose, prose_words, rule_reason
 
 # A reader comment's attribution line: "Name on September 12, 2018 at 4:47 pm said:"
 # (unmistakable), or "username says:" (a comment system's; news text writes "said:").
@@ -132,7 +132,7 @@ def mark_edges(stripped: list[str], body: list[int], reasons: dict[int, str], *,
         if reason:
             reasons[i] = reason
             closed = closed or reason in _CLOSING_FAMILIES
-        elif closed or not page or is_prose(stripped[i]) or SENTENCE_END.search(stripped[i]):
+        elif closed or not page or is_prose(stripped[i]) or ends_sentence(stripped[i]):
             break
         else:
             reasons[i] = "after the end of the article"
@@ -192,7 +192,7 @@ def _mark_navigation(stripped: list[str], body: list[int], reasons: dict[int, st
         stop = max(0, first - headline_zone)
     run: list[int] = []
     for i in [*kept[:stop], -1]:  # -1 closes the last run
-        if i >= 0 and not SENTENCE_END.search(stripped[i]):
+        if i >= 0 and not ends_sentence(stripped[i]):
             run.append(i)
             continue
         if len(run) >= min_run:
@@ -277,7 +277,7 @@ def _menu_runs(stripped: list[str], body: list[int], reasons: dict[int, str], *,
     for k, i in enumerate([*body, -1]):  # -1 closes the last run
         line = stripped[i] if i >= 0 else ""
         # the length first: most lines are too long for a menu item
-        if line and len(line) <= 16 * max_words and len(line.split()) <= max_words and not SENTENCE_END.search(line):
+        if line and len(line) <= 16 * max_words and len(line.split()) <= max_words and not ends_sentence(line):
             continue
         if k - first >= min_run:
             run = body[first:k]
