@@ -238,7 +238,7 @@ def share_hashes(copy: Document, head: Document) -> None:
     if copy.fingerprint != head.fingerprint:
         raise ValueError(f"documents {copy.index} and {head.index} have different texts")
     copy.shingles, copy.words, copy.terms, copy.weights = head.shingles, head.words, head.terms, head.weights
-    copy.signatures = head.signatures
+    copy.signatures, copy.size = head.signatures, head.size
 
 
 def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience,
@@ -255,8 +255,8 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         vectorizer: Computes the TF-IDF vectors and rewrite weights now
             (for every document of a batch, in its worker processes).
         hashes: Compute the shingles, salient words and vectors. Without,
-            they are left empty: for a copy of an earlier document, whose
-            are shared with it afterwards (:func:`share_hashes`).
+            they are left empty (and the size 0): for a copy of an earlier
+            document, whose are shared with it afterwards (:func:`share_hashes`).
     """
     if do_clean:
         cleaned = cleaned or clean(record.text, extracted=record.extracted)
@@ -266,10 +266,10 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
     else:
         text, removed = record.text.strip(), []
         line_keys = [normalize(line) for line in text.splitlines() if line.strip()]
-    keys = [k for k in line_keys if k]
-    ids = salience.hasher.line_ids(keys)
+    keys = [k for k in line_keys if k]  # each holds a token
+    ids = salience.hasher.line_ids(keys) if hashes else None  # a copy's size comes with its head's hashes
     warning = record.warning
-    if warning is None and not len(ids):
+    if warning is None and not keys:
         warning = (f"{record.origin}: no article text left after boilerplate removal"
                    if record.text.strip() else f"{record.origin}: empty document")
     fingerprint = fingerprint_of(" ".join(keys))
@@ -284,5 +284,5 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
             terms = vectorizer.terms(ids, outline.sizes)
             weights = _rewrite_weights(outline.sizes, [is_prose(p) for p in outline.texts])
     return Document(index=index, record=record, text_utf8=text.encode("utf-8"), removed=removed,
-                    fingerprint=fingerprint, shingles=shingles, words=words, size=len(ids), warning=warning,
-                    terms=terms, weights=weights)
+                    fingerprint=fingerprint, shingles=shingles, words=words, warning=warning,
+                    size=len(ids) if ids is not None else 0, terms=terms, weights=weights)
