@@ -243,7 +243,7 @@ def share_hashes(copy: Document, head: Document) -> None:
 
 def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience,
             cleaned: Cleaned | None = None, templates: TemplateLines | None = None, do_clean: bool = True,
-            vectorizer: Vectorizer | None = None, hashes: bool = True) -> Document:
+            vectorizer: Vectorizer | None = None, hashes: bool = True, fingerprint: str | None = None) -> Document:
     """Clean, tokenize and hash one record.
 
     Args:
@@ -257,6 +257,7 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
         hashes: Compute the shingles, salient words and vectors. Without,
             they are left empty (and the size 0): for a copy of an earlier
             document, whose are shared with it afterwards (:func:`share_hashes`).
+        fingerprint: The fingerprint of the article text, if already computed.
     """
     if do_clean:
         cleaned = cleaned or clean(record.text, extracted=record.extracted)
@@ -272,7 +273,8 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
     if warning is None and not keys:
         warning = (f"{record.origin}: no article text left after boilerplate removal"
                    if record.text.strip() else f"{record.origin}: empty document")
-    fingerprint = fingerprint_of(" ".join(keys))
+    if fingerprint is None:
+        fingerprint = fingerprint_of(" ".join(keys))
     terms = weights = None
     if not hashes:
         shingles = words = _UNSHARED

@@ -158,6 +158,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
 # What the workers keep of a range between stages: its records (pages extracted), their
 # rule-cleaned texts (None without cleaning) and the normalized key of each non-empty line.
 _Kept = tuple[list[Record], list[Cleaned] | None, list[list[str]]]
+# ... and after the second stage: the fingerprint of each record's article text instead of its line keys.
+_Articles = tuple[list[Record], list[Cleaned] | None, list[str | None]]
 
 
 def _read_into(records: Iterable[Record], found: list[Record], keep_raw: bool,
@@ -189,14 +191,15 @@ def _document_frequencies(counts: Iterable[Counter[str] | None]) -> Counter[str]
 
 
 def _article_stage(kept: _Kept, settings: tuple[TemplateLines | None, frozenset[int]], start: int,
-                   stop: int) -> tuple[_Kept, list[tuple[str | None, Counter[str] | None]]]:
+                   stop: int) -> tuple[_Articles, list[tuple[str | None, Counter[str] | None]]]:
     """The second stage (see :mod:`dedupe.stages`): for each record of a range, the fingerprint of its
     article text (the non-empty line keys of its rule-cleaned text that are not template lines, as
     :func:`dedupe.document.prepare` fingerprints them; None for a record with a warning or no such
     line); with the range's first record, the document frequencies of the tokens of the sampled
-    records among the range (``settings``: the template lines and the sampled record indices)."""
+    records among the range (``settings``: the template lines and the sampled record indices).
+    The range keeps the fingerprints instead of the line keys, for preparing."""
     templates, sample = settings
-    records, _, keys = kept
+    records, cleaned, keys = kept
     found: list[tuple[str | None, Counter[str] | None]] = []
     counts: Counter[str] = Counter()
     for i, (record, line_keys) in enumerate(zip(records, keys), start):
@@ -206,7 +209,7 @@ def _article_stage(kept: _Kept, settings: tuple[TemplateLines | None, frozenset[
         found.append((fingerprint_of(" ".join(article)) if article else None, None))
     if found:
         found[0] = (found[0][0], counts)
-    return kept, found
+    return (records, cleaned, [fingerprint for fingerprint, _ in found]), found
 
 
 def _article_keys(line_keys: list[str], templates: TemplateLines | None) -> list[str]:
@@ -262,13 +265,13 @@ class _Preparer:
     _salience: list[Salience] = field(default_factory=list, compare=False, repr=False)
     _vectorizer: list[Vectorizer] = field(default_factory=list, compare=False, repr=False)
 
-    def __call__(self, kept: _Kept, heads: Sequence[int],
+    def __call__(self, kept: _Articles, heads: Sequence[int],
                  start: int, stop: int) -> tuple[None, list[Document]]:
         """The stage function (see :mod:`dedupe.stages`): the range's documents, from its records
         and rule-cleaned texts (kept by the first stage) and, for each record, the first with the
         same cleaned text (a copy of an earlier one gets its hashes afterwards, see prepare_all)."""
         p = self.params
-        records, cleaned, _ = kept
+        records, cleaned, fingerprints = kept
         if not self._salience:
             self._salience.append(Salience(TokenHasher(), p.salient_words))
             if self.model is not None:
@@ -278,7 +281,7 @@ class _Preparer:
         documents = [prepare(i, record, shingle_size=p.shingle_size, salience=salience,
                              cleaned=cleaned[i - start] if cleaned is not None else None,
                              templates=self.templates, do_clean=self.do_clean, vectorizer=vectorizer,
-                             hashes=heads[i] == i)
+                             hashes=heads[i] == i, fingerprint=fingerprints[i - start])
                      for i, record in enumerate(records, start)]
         if self.signer is not None:
             heads_here = [d for d in documents if heads[d.index] == d.index]
