@@ -261,18 +261,21 @@ def prepare(index: int, record: Record, *, shingle_size: int, salience: Salience
     """
     if do_clean:
         cleaned = cleaned or clean(record.text, extracted=record.extracted)
+        # (a record with a cleaned text may come without its raw one)
+        had_text = bool(cleaned.keys) or bool(record.text.strip())
         if templates is not None:
             cleaned = without_templates(cleaned, templates)
         text, removed, line_keys = cleaned.text, cleaned.removed, cleaned.keys
     else:
         text, removed = record.text.strip(), []
+        had_text = bool(text)
         line_keys = [normalize(line) for line in text.splitlines() if line.strip()]
     keys = [k for k in line_keys if k]  # each holds a token
     ids = salience.hasher.line_ids(keys) if hashes else None  # a copy's size comes with its head's hashes
     warning = record.warning
     if warning is None and not keys:
         warning = (f"{record.origin}: no article text left after boilerplate removal"
-                   if record.text.strip() else f"{record.origin}: empty document")
+                   if had_text else f"{record.origin}: empty document")
     if fingerprint is None:
         fingerprint = fingerprint_of(" ".join(keys))
     terms = weights = None

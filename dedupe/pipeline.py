@@ -232,7 +232,8 @@ def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start
     then rule-clean them, or without cleaning only normalize their lines (``settings``: clean,
     keep the removed lines, keep the raw text).
 
-    The records and cleaned texts stay, for preparing. For each record, the caller gets the
+    The records (without the raw text where a cleaned text has lines) and the cleaned texts stay, for
+    preparing. For each record, the caller gets the
     normalized key of each non-empty line (for the template lines, the TF-IDF sample and the
     exact copies) and, for a page, its record as extracted (with its text when kept).
     """
@@ -244,10 +245,13 @@ def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start
         keys = [[normalize(line) for line in r.text.strip().splitlines() if line.strip()] for r in finished]
         return (finished, None, keys), list(zip(keys, updates))
     cleaned = [clean(r.text, extracted=r.extracted) for r in finished]
-    if not keep_removed:
-        cleaned = [replace(c, removed=[]) for c in cleaned]
+    if not keep_removed:  # nor their line numbers, which only the removed lines use
+        cleaned = [replace(c, removed=[], line_numbers=[]) for c in cleaned]
     keys = [c.keys for c in cleaned]
-    return (finished, cleaned, keys), list(zip(keys, updates))
+    # The raw text is not needed again once it has a cleaned text (half of what a range holds until
+    # it is prepared): a record whose cleaned text is empty keeps it, for its warning.
+    kept = [replace(r, text="") if c.keys else r for r, c in zip(finished, cleaned)]
+    return (kept, cleaned, keys), list(zip(keys, updates))
 
 
 @dataclass(frozen=True)

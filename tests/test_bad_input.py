@@ -72,3 +72,29 @@ def test_malformed_html_gives_its_text(tmp_path: Path) -> None:
     code, rows, err = _clean(path)
     assert code == 0, err
     assert sentence in str(rows[0]["text"])
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_document_of_template_lines_only_is_reported_as_boilerplate_not_empty(tmp_path: Path, jobs: str) -> None:
+    """A document whose every line is one outlet's template has text, but none left once the template
+    lines go: its warning says so (the workers drop raw texts once cleaned; the warning must not
+    take it for an empty document)."""
+    rng = random.Random(8)
+    template = ["Harbor Gazette brings readers independent reporting from the whole coast since 1931",
+                "Local voices and sharp analysis every single morning of the week for our readers"]
+
+    def story() -> str:
+        words = [rng.choice(string.ascii_lowercase) * rng.randint(3, 8) for _ in range(60)]
+        sentences = [" ".join(words[k:k + 15]).capitalize() + "." for k in range(0, 60, 15)]
+        return "\n\n".join([*template, *sentences])
+
+    records = [{"id": f"s{k}", "text": story()} for k in range(8)]
+    records.append({"id": "only-template", "text": "\n\n".join(template)})
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "jsonl", "--jobs", jobs])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert rows["only-template"]["relation"] == "unique"
+    assert "no article text left after boilerplate removal" in rows["only-template"]["warning"]
+    assert all("warning" not in rows[f"s{k}"] or not rows[f"s{k}"]["warning"] for k in range(8))
