@@ -147,25 +147,21 @@ def without_templates(cleaned: Cleaned, templates: TemplateLines) -> Cleaned:
 
 
 def _tidy(lines: Iterable[str]) -> str:
-    """The lines joined, each run of two or more blank lines left by removals made one empty line,
+    r"""The lines joined, each run of two or more blank lines left by removals made one empty line,
     the ends trimmed (as ``re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip()`` tidies the joined text;
     the lines hold no line break, as ``splitlines`` leaves them)."""
     out: list[str] = []
-    blank = 0  # blank lines in the current run
+    run: list[str] = []  # the blank lines since the last line of text
     for line in lines:
         if line and not line.isspace():
-            if blank:
-                if blank == 1:
-                    out.append(held)
-                else:
-                    out.append("")
-                blank = 0
+            if run:
+                out.append(run[0] if len(run) == 1 else "")
+                run = []
             out.append(line)
         else:
-            held = line
-            blank += 1
-    if blank:
-        out.append(held if blank == 1 else "")
+            run.append(line)
+    if run:
+        out.append(run[0] if len(run) == 1 else "")
     return "\n".join(out).strip()
 
 

@@ -180,6 +180,8 @@ def ends_sentence(line: str) -> bool:
         line = line[:-1]
     end = line.rstrip(_CLOSERS)[-1:]
     return end != "" and end in _TERMINATORS
+
+
 _PROSE_MIN_WORDS = 12
 _PUNCTUATION = tuple(".,;:!?")
 
