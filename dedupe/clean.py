@@ -33,7 +33,7 @@ from .templates import TemplateLines, line_key, line_keys
 CLEANER_VERSION = "6"  # bump when a rule changes what is removed (indexes record it)
 
 _TEASER_END = re.compile(r"(\.\.\.|…)\s*$")
-_TEASER_SUFFIXES = ("...", "…")  # what a stripped line that _TEASER_END matches ends with
+_TEASER_SUFFIXES = ("...", "…")  # how a stripped line that _TEASER_END matches ends
 
 # Every reason a removed line can carry (``Removal.reason``, the ``reason`` of ``removed`` in the output):
 # the rule families, then the other passes. Documented in the README; keep them stable.
@@ -109,8 +109,8 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
         # a line that is only a number repeats as a table's cell (points, wins), not as boilerplate
         if reason is None and key and key in seen and not extracted and not key.isdigit():
             reason = "repeated line"
-        # the suffix test first: the search alone, tried at every position of every line, costs more
-        if reason is None and line.endswith(_TEASER_SUFFIXES) and _TEASER_END.search(line):
+        # a suffix test (the line is stripped): a search, tried at every position of every line, costs more
+        if reason is None and line.endswith(_TEASER_SUFFIXES):
             prefix = line_key(_TEASER_END.sub("", line))
             if prefix and any(line_key(stripped[j]).startswith(prefix)
                               for j in body if j > i and len(stripped[j]) > len(line) - 3):

@@ -13,8 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?:;\"”’')\]…]\s*$")
-_ENDS = ".!?:;\"”’')]…"  # the last characters (but whitespace) that _SENTENCE_END takes for a sentence's end
+_ENDS = ".!?:;\"”’')]…"  # a line whose last character but whitespace is one of these ends a sentence
 
 
 def normalize(text: str) -> str:
@@ -88,6 +87,6 @@ def paragraph_spans(lines: list[str]) -> list[list[int]]:
             spans[-1].append(k)
         else:
             spans.append([k])
-        end = line.rstrip()[-1:]  # as _SENTENCE_END.search(line) decides, without searching every position
+        end = line.rstrip()[-1:]
         joinable = end == "" or end not in _ENDS
     return spans

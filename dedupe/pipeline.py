@@ -232,10 +232,10 @@ def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start
     then rule-clean them, or without cleaning only normalize their lines (``settings``: clean,
     keep the removed lines, keep the raw text).
 
-    The records (without the raw text where a cleaned text has lines) and the cleaned texts stay, for
-    preparing. For each record, the caller gets the
-    normalized key of each non-empty line (for the template lines, the TF-IDF sample and the
-    exact copies) and, for a page, its record as extracted (with its text when kept).
+    The records (without the raw text where a cleaned text has lines) and the cleaned texts stay,
+    for preparing. For each record, the caller gets the normalized key of each non-empty line (for
+    the template lines, the TF-IDF sample and the exact copies) and, for a page, its record as
+    extracted (with its text when kept).
     """
     do_clean, keep_removed, keep_raw = settings
     finished = [finish(r) for r in records]

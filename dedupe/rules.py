@@ -167,16 +167,15 @@ _FAMILIES: list[tuple[str, re.Pattern[str], int, int] | tuple[str, re.Pattern[st
         r"^home\s*[>/›»|]", re.I), 12, 12),
 ]
 
-SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _TERMINATORS = ".!?…"
 _CLOSERS = "\"”’')]"
 
 
 def ends_sentence(line: str) -> bool:
-    """True when ``line`` ends a sentence: a terminator, then nothing but closing quotes and
-    brackets (where :data:`SENTENCE_END` matches; string tests instead of a search from
-    every position of the line)."""
-    if line.endswith("\n"):  # where ``$`` matches too
+    """True when ``line`` ends a sentence: a terminator (``.!?…``), then nothing but closing quotes
+    and brackets, and at most one line break (string tests on the last characters, not a search
+    from every position of the line)."""
+    if line.endswith("\n"):
         line = line[:-1]
     end = line.rstrip(_CLOSERS)[-1:]
     return end != "" and end in _TERMINATORS

@@ -825,3 +825,25 @@ def test_blank_line_runs_are_collapsed_as_the_text_pattern_would() -> None:
     second = "Another sentence of the article, long enough to be prose too."
     # the removed share line leaves three blank lines in a row, and the one blank line stays
     assert clean(f"\n\nTitle\n \n{first}\n\nShare on Facebook\n\n{second}\n").text == f"Title\n \n{first}\n\n{second}"
+
+
+def test_sentence_end_tests_answer_as_the_expressions_they_replace() -> None:
+    """A line ends a sentence for the cleaner where ``[.!?…]["”’')\\]]*$`` matches, and for the paragraph
+    joiner where ``[.!?:;"”’')\\]…]\\s*$`` does: on every line of the seeds and on random endings."""
+    import random
+    import re
+
+    from dedupe.normalize import paragraph_spans
+
+    cleaner = re.compile(r"[.!?…][\"”’')\]]*$")
+    joiner = re.compile(r"[.!?:;\"”’')\]…]\s*$")
+    lines = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(2)
+    pieces = list(".!?…:;\"”’')] \t\nab")
+    lines += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(30000)]
+    for line in lines:
+        assert rules.ends_sentence(line) == bool(cleaner.search(line)), repr(line)
+        # the second line joins the first (it starts in lower case) unless the first ends a sentence
+        first = line.strip() or "x"
+        joined = paragraph_spans([first, "next"]) == [[0, 1]]
+        assert joined == (not joiner.search(first)), repr(first)
