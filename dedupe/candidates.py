@@ -123,8 +123,8 @@ def bucket_pair_keys(keys: np.ndarray, members: np.ndarray, *, max_bucket: int) 
         # One pair usually shares several bands: each offset's pairs are made distinct at once,
         # as 64-bit keys, so that the pairs of every band never all sit in memory together. A bucket's
         # members are in increasing order, so the first of a pair is the smaller.
-        found.append(distinct(members[same] << 32 | members[same + offset], runs=True))
-    return distinct(np.concatenate(found), runs=True) if found else np.empty(0, dtype=np.int64)
+        found.append(distinct(members[same] << 32 | members[same + offset]))
+    return distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
 
 def pairs_of(keys: np.ndarray) -> np.ndarray:
