@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 
+import numpy as np
+
+from .arrays import distinct_counts, distinct_inverse
 from .normalize import normalize
 
 line_key = lru_cache(maxsize=1 << 18)(normalize)
@@ -44,58 +46,93 @@ class TemplateLines:
         """Learn template lines from the documents' lines (after rule cleaning)."""
         return self.fit_keys([line_keys(lines) for lines in documents])
 
-    def fit_keys(self, documents: Sequence[Sequence[str]]) -> TemplateLines:
-        """Learn template lines from each document's :func:`line_keys`."""
-        doc_lines = [list(keys) for keys in documents]
-        doc_sets: dict[str, set[int]] = defaultdict(set)
-        for d, keys in enumerate(doc_lines):
-            for k in keys:
-                doc_sets[k].add(d)
-        by_docs: dict[frozenset[int], list[str]] = defaultdict(list)
-        for k, ds in doc_sets.items():
-            if len(ds) >= self.min_docs:
-                by_docs[frozenset(ds)].append(k)
-        words = {k: k.count(" ") + 1 for k in doc_sets}
-        weights: dict[int, tuple[dict[str, int], int]] = {}
-        for docs, keys in by_docs.items():
-            if self._is_template(docs, doc_lines, words, weights):
-                self.lines_.update(keys)
+    def fit_keys(self, documents: Sequence[Sequence[str]], *, block: int = 1 << 22) -> TemplateLines:
+        """Learn template lines from each document's :func:`line_keys`.
+
+        Computed in arrays, for a block of line groups (the lines found in the same documents) at a
+        time: at most about ``block`` lines of sampled documents per block.
+        """
+        lines = _DocumentLines(documents)
+        counts = np.diff(lines.key_start)  # documents per line
+        keys = np.flatnonzero(counts >= self.min_docs)
+        if not len(keys):
+            return self
+        # Lines found in the same documents share the sums of two hashes of them (and their number).
+        found_in = np.stack([np.add.reduceat(_mixed(lines.key_docs, salt), lines.key_start[:-1])[keys]
+                             for salt in (1, 2)] + [counts[keys].astype(np.uint64)], axis=1)
+        _, first, group_of = np.unique(found_in, axis=0, return_index=True, return_inverse=True)
+        heads = keys[first]  # one line of each group: its documents are the group's
+        # Each group's sampled documents: sorted(documents)[::step], from its head line's documents.
+        step = np.maximum(1, counts[heads] // self.sample)
+        sampled = -(-counts[heads] // step)
+        group = np.repeat(np.arange(len(heads)), sampled)
+        position = np.arange(len(group)) - np.repeat(np.cumsum(sampled) - sampled, sampled)
+        doc = lines.key_docs[lines.key_start[heads][group] + position * step[group]]
+        ends = np.cumsum(np.bincount(group, weights=lines.doc_start[doc + 1] - lines.doc_start[doc],
+                                     minlength=len(heads)))
+        template = np.zeros(len(heads), dtype=bool)
+        first_doc = np.cumsum(sampled) - sampled  # each group's first sampled document in ``doc``
+        begin = 0
+        while begin < len(heads):
+            before = ends[begin - 1] if begin else 0
+            stop = max(begin + 1, int(np.searchsorted(ends, before + block, side="right")))
+            at = slice(first_doc[begin], first_doc[stop - 1] + sampled[stop - 1])
+            template[begin:stop] = self._test(lines, doc[at], group[at] - begin, sampled[begin:stop])
+            begin = stop
+        self.lines_.update(lines.names[k] for k in keys[template[group_of.ravel()]])
         return self
 
-    def _is_template(self, docs: frozenset[int], doc_lines: list[list[str]], words: dict[str, int],
-                     weights: dict[int, tuple[dict[str, int], int]]) -> bool:
-        """True when, in most sampled documents, the lines common to half of the sample are a minority.
-
-        ``weights`` caches, per document, the words each distinct line adds to
-        it (repeats counted) and their total. Stops measuring documents as soon
-        as the majority is decided.
-        """
-        sampled = sorted(docs)[:: max(1, len(docs) // self.sample)]
-        present: Counter[str] = Counter()
-        for d in sampled:
-            if d not in weights:
-                found: dict[str, int] = {}
-                for k in doc_lines[d]:
-                    found[k] = found.get(k, 0) + words[k]
-                weights[d] = found, sum(found.values())
-            present.update(weights[d][0].keys())
-        half = len(sampled) / 2
-        common_lines = [k for k, n in present.items() if n >= half]
-        needed = len(sampled) // 2 + 1  # minority documents for a template (the median is below max_share)
-        minority = majority = 0
-        for d in sampled:
-            weight, total = weights[d]
-            common = sum(map(weight.get, common_lines, repeat(0)))
-            if total and common / total < self.max_share:
-                minority += 1
-                if minority >= needed:
-                    return True
-            else:
-                majority += 1
-                if majority > len(sampled) - needed:
-                    return False
-        return False
+    def _test(self, lines: _DocumentLines, doc: np.ndarray, group: np.ndarray, sampled: np.ndarray) -> np.ndarray:
+        """For each group (its sampled documents ``doc``, each with its group, and how many there are):
+        True when, in most of them, the lines present in at least half of them are a minority of the words
+        (no words: a majority)."""
+        length = lines.doc_start[doc + 1] - lines.doc_start[doc]
+        sample = np.repeat(np.arange(len(doc)), length)  # every distinct line of every sampled document
+        at = np.arange(len(sample)) - np.repeat(np.cumsum(length) - length, length) + lines.doc_start[doc][sample]
+        code = group[sample] * np.int64(len(lines.names)) + lines.doc_keys[at]  # (group, line)
+        found, present = distinct_counts(code)
+        common = found[2 * present >= sampled[found // len(lines.names)]]
+        in_common = np.zeros(len(code), dtype=bool)
+        if len(common):
+            in_common = common.take(np.searchsorted(common, code), mode="clip") == code
+        shared = np.bincount(sample, weights=lines.doc_words[at] * in_common, minlength=len(doc))
+        total = lines.doc_total[doc]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            minority = (total > 0) & (shared / total < self.max_share)
+        return np.bincount(group, weights=minority, minlength=len(sampled)) >= sampled // 2 + 1
 
     def is_template(self, key: str) -> bool:
         """True when the normalized line ``key`` was learned as template."""
         return key in self.lines_
+
+
+class _DocumentLines:
+    """The distinct lines of every document, as arrays: line ids per document (``doc_keys``, sorted,
+    from ``doc_start``) with the words each adds to it, repeats counted (``doc_words``; ``doc_total``:
+    a document's words), and documents per line (``key_docs``, sorted, from ``key_start``)."""
+
+    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
+        lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
+        every = list(chain.from_iterable(documents))
+        self.names = list(dict.fromkeys(every))  # each line's id: its place here
+        ids = dict(zip(self.names, range(len(self.names))))
+        line_ids = np.fromiter(map(ids.__getitem__, every), dtype=np.int64, count=len(every))
+        words = np.fromiter(map(str.count, self.names, repeat(" ")), dtype=np.int64, count=len(self.names)) + 1
+        n, m = len(documents), max(1, len(self.names))
+        pairs, inverse = distinct_inverse(np.repeat(np.arange(n, dtype=np.int64), lengths) * m + line_ids)
+        self.doc_words = np.bincount(inverse, weights=words[line_ids], minlength=len(pairs))
+        docs, self.doc_keys = pairs // m, pairs % m
+        self.doc_start = np.searchsorted(docs, np.arange(n + 1))
+        self.doc_total = np.bincount(docs, weights=self.doc_words, minlength=n)
+        by_key = np.argsort(self.doc_keys, kind="stable")  # documents in order within each line
+        self.key_docs = docs[by_key]
+        self.key_start = np.searchsorted(self.doc_keys[by_key], np.arange(len(self.names) + 1))
+
+
+def _mixed(values: np.ndarray, salt: int) -> np.ndarray:
+    """A 64-bit hash of each value (splitmix64's finaliser)."""
+    with np.errstate(over="ignore"):
+        x = values.astype(np.uint64) + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))

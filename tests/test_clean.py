@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from benchmarks import extraction
+from feed_builders import seed_feed
 from dedupe import clean, structure
 from dedupe.clean import TemplateLines, is_prose
 from dedupe import rules
@@ -218,6 +220,56 @@ def test_story_copied_many_times_is_not_template() -> None:
     for line in story:
         assert not templates.is_template(normalize(line)), line
     assert templates.lines_ == set()
+
+
+def _template_lines_one_group_at_a_time(documents: list[list[str]], *, min_docs: int, max_share: float,
+                                        sample: int) -> set[str]:
+    """The template rule of TemplateLines, written out as loops over each group of lines found in the
+    same documents (what the class computed before it took arrays)."""
+    found_in: dict[str, set[int]] = {}
+    for d, keys in enumerate(documents):
+        for k in keys:
+            found_in.setdefault(k, set()).add(d)
+    groups: dict[frozenset[int], list[str]] = {}
+    for k, docs in found_in.items():
+        if len(docs) >= min_docs:
+            groups.setdefault(frozenset(docs), []).append(k)
+    lines: set[str] = set()
+    for docs, keys in groups.items():
+        sampled = sorted(docs)[:: max(1, len(docs) // sample)]
+        present = Counter(k for d in sampled for k in set(documents[d]))
+        common = {k for k, n in present.items() if n >= len(sampled) / 2}
+        minority = 0
+        for d in sampled:
+            total = sum(k.count(" ") + 1 for k in documents[d])
+            shared = sum(k.count(" ") + 1 for k in documents[d] if k in common)
+            minority += bool(total) and shared / total < max_share
+        if minority >= len(sampled) // 2 + 1:
+            lines.update(keys)
+    return lines
+
+
+def test_template_lines_are_those_of_the_rule_applied_group_by_group(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(5)
+    words = "ferry storm harbour council library budget editor court".split()
+    for _ in range(400):
+        vocabulary = [" ".join(rng.choices(words, k=rng.randint(1, 6))) for _ in range(rng.randint(1, 30))]
+        documents = [rng.choices(vocabulary, k=rng.randint(0, 12)) for _ in range(rng.randint(0, 40))]
+        settings = dict(min_docs=rng.randint(1, 6), max_share=rng.choice([0.3, 0.5, 0.7, 1 / 3]),
+                        sample=rng.randint(1, 30))
+        expected = _template_lines_one_group_at_a_time(documents, **settings)
+        assert TemplateLines(**settings).fit_keys(documents).lines_ == expected, settings
+        assert TemplateLines(**settings).fit_keys(documents, block=rng.randint(1, 50)).lines_ == expected
+
+    # A feed of seed copies in several outlets' templates: the same lines, and some of them.
+    feed = seed_feed(tmp_path / "feed.jsonl", copies=12)
+    documents = [clean(json.loads(line)["text"]).keys for line in feed.read_text(encoding="utf-8").splitlines()]
+    documents = [[k for k in keys if k] for keys in documents]
+    learned = TemplateLines().fit_keys(documents).lines_
+    assert learned == _template_lines_one_group_at_a_time(documents, min_docs=5, max_share=0.5, sample=25)
+    assert learned
 
 
 @pytest.mark.skipif(not extraction.available(), reason="needs ../shared/data/article-extraction-benchmark")
