@@ -175,6 +175,9 @@ class DaskStages(StreamedRanges):
             return lambda: result
         return self.client.submit(func, pure=False).result
 
+    def warm(self, func: Callable[[], Any]) -> None:
+        """See :meth:`dedupe.stages.RangeStages.warm`: nothing (a task loads what it needs)."""
+
 
 def _gathered(client: Any, futures: list[Any], ranges: list[tuple[int, int]],
               on_chunk: Callable[[int, int], None] | None) -> list[Any]:

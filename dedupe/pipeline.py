@@ -105,7 +105,6 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     progress = progress or Progress(enabled=False)
     engine = engine or LocalEngine(jobs)
     found: list[Record] = []  # every record read, without its text unless keep_raw
-    load_wordfreq()  # before the workers fork, so that they share its list (half a second to load)
     # Records go to the workers as they are read, and each range stays with the worker that
     # cleaned it: only the line keys come here, for the template lines, and the cleaned texts
     # stay there for preparing (see dedupe.stages).
@@ -123,6 +122,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         # and the LSH parameters (for thresholds other than the defaults, datasketch's optimiser,
         # whose import loads scipy: most of a second this process is spared).
         signing = stages.call(partial(_signing, params)) if sign else None
+        # The workers load wordfreq's list (a third of a second), which preparing needs, meanwhile.
+        stages.warm(load_wordfreq)
         templates = None
         with progress.stage("templates", len(found)) as stage:
             if do_clean:

@@ -50,6 +50,11 @@ class RangeStages(Protocol):
         """``func`` over every range, each with what the previous stage kept for it; results in order."""
         ...
 
+    def warm(self, func: Callable[[], Any]) -> None:
+        """Start ``func()`` in every worker for what it loads (while the workers would wait for this
+        process), where that is not done already: a later stage that needs it loads it anyway."""
+        ...
+
     def call(self, func: Callable[[], Any]) -> Callable[[], Any]:
         """Start ``func()`` in a worker (between stages, while this process works on its own);
         the returned function waits for its result."""
@@ -123,6 +128,9 @@ class InProcessStages(StreamedRanges):
         """See :meth:`RangeStages.call`: here, at once."""
         result = func()
         return lambda: result
+
+    def warm(self, func: Callable[[], Any]) -> None:
+        """See :meth:`RangeStages.warm`: nothing (the stage that needs it loads it here)."""
 
 
 class ForkedStages:
@@ -239,6 +247,12 @@ class ForkedStages:
 
         return result
 
+    def warm(self, func: Callable[[], Any]) -> None:
+        """See :meth:`RangeStages.warm`: sent to every worker; nothing comes back."""
+        message = _dumps(("warm", func))
+        for conn in self._tasks:
+            conn.send_bytes(message)
+
     def _receive(self, w: int) -> tuple[str, int, Any]:
         try:
             return pickle.loads(self._conns[w].recv_bytes())
@@ -307,6 +321,12 @@ def _serve(tasks: Connection, results: Connection) -> None:
                         outbox.put(_dumps(("done", -1, item[1]())))
                     except BaseException as err:  # noqa: BLE001 - sent back: the parent raises it
                         outbox.put(_dumps(("error", -1, _picklable(err))))
+                    continue
+                if item[0] == "warm":
+                    try:
+                        item[1]()
+                    except Exception:  # noqa: BLE001, S110 - the stage that needs what it loads raises it
+                        pass
                     continue
                 if item[0] == "stage":
                     _, func, broadcast = item

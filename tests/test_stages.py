@@ -140,3 +140,32 @@ def test_calls_run_in_a_worker_between_stages(workers: int) -> None:
         assert pid == os.getpid()
     else:
         assert pid != os.getpid() and pid in workers_seen and len(workers_seen) == 2
+
+
+_WARMED: list[int] = []  # what _warm_up loaded, in the process that ran it
+
+
+def _warm_up() -> None:
+    _WARMED.append(os.getpid())
+
+
+def _failing_warm_up() -> None:
+    raise OSError("the list to load is missing")
+
+
+def _warmed(kept: Any, _: None, start: int, stop: int) -> tuple[Any, list[list[int]]]:
+    return kept, [list(_WARMED)] * (stop - start)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_warm_up_runs_once_in_every_worker_before_the_next_stage(workers: int) -> None:
+    with local_stages(range(20), chunk_size=5, workers=workers) as stages:
+        stages.run(_square, 0)
+        stages.warm(_warm_up)
+        stages.warm(_failing_warm_up)  # left to the stage that needs what it loads: the run goes on
+        seen = stages.run(_warmed)
+    if workers == 1:
+        assert seen == [[]] * 20 and _WARMED == []  # here, the stage that needs it loads it
+    else:
+        assert all(len(warmed) == 1 and warmed[0] != os.getpid() for warmed in seen)
+        assert len({warmed[0] for warmed in seen}) == 2 and _WARMED == []
