@@ -14,7 +14,7 @@ merge costs at most ``sample**2`` checks however large the clusters grow.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -59,6 +59,28 @@ def cluster(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], 
         ...         priority=[1, 0, 2])[0]
         [1, 1, 2]
     """
+    answer = (verify, compatible or (lambda i, j: False), compatible or verify)  # by the kind of question
+    walk = _walk(n, candidates, priority, trusted, sample, max_refusals)
+    try:
+        kind, i, j = next(walk)
+        while True:
+            kind, i, j = walk.send(answer[kind](i, j))
+    except StopIteration as done:
+        return done.value
+
+
+# What the walk asks about a pair (i, j): whether it verifies, whether a pair that does not verify
+# may still share a cluster, or, checking a merge, whether the pair may share a cluster.
+VERIFIES, MAY_STILL_SHARE, MAY_SHARE = 0, 1, 2
+_Question = tuple[int, int, int]
+
+
+def _walk(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], priority: Sequence[object],
+          trusted: Callable[[int, int], bool] | None, sample: int,
+          max_refusals: int) -> Generator[_Question, bool, tuple[list[int], list[tuple[int, int]]]]:
+    """:func:`cluster` as a generator: it yields each question about a pair and is sent the answer,
+    so that one walk serves both :func:`cluster` and :func:`planned_pairs`; it returns what
+    :func:`cluster` returns."""
     # Per cluster of two or more (a singleton has no entry: most items stay one): its members, in no
     # particular order, and the first ``sample`` of them in priority order.
     members: dict[int, list[int]] = {}
@@ -78,15 +100,15 @@ def cluster(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], 
         between = (ri, rj) if ri < rj else (rj, ri)
         if refused.get(between, 0) >= max_refusals:
             continue
-        if not verify(i, j):
+        if not (yield VERIFIES, i, j):
             # A pair that may still share a cluster (an excerpt of the other's rewrite) says
             # nothing against the two clusters being one story: it is not a refusal.
-            if not (compatible and compatible(i, j)):
+            if not (yield MAY_STILL_SHARE, i, j):
                 refused[between] = refused.get(between, 0) + 1
             continue
         mi, mj = members.get(ri) or [ri], members.get(rj) or [rj]
         if (len(mi) > 1 or len(mj) > 1) and not (min(len(mi), len(mj)) == 1 and trusted and trusted(i, j)):
-            if not _most_agree(leading.get(ri) or mi, leading.get(rj) or mj, i, j, compatible or verify, trusted):
+            if not (yield from _most_agree(leading.get(ri) or mi, leading.get(rj) or mj, i, j, trusted)):
                 refused[between] = max_refusals
                 continue
         if len(mi) < len(mj):
@@ -106,9 +128,10 @@ def cluster(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], 
     return labels, merged
 
 
-def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int, check: Callable[[int, int], bool],
-                trusted: Callable[[int, int], bool] | None) -> bool:
-    """True when more than half of the pairs across ``si`` and ``sj`` may share a cluster.
+def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int,
+                trusted: Callable[[int, int], bool] | None) -> Generator[_Question, bool, bool]:
+    """True when more than half of the pairs across ``si`` and ``sj`` may share a cluster (each asked
+    as a question of the walk).
 
     ``(i, j)`` is the verified pair being merged along; a member that is ``i``
     or a trusted copy of it, paired with one that is ``j`` or a copy of it,
@@ -125,7 +148,7 @@ def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int, check: Cal
                 return agree * 2 > total
             if xi and yj:
                 continue
-            if check(x, y):
+            if (yield MAY_SHARE, x, y):
                 agree += 1
             else:
                 disagree += 1
@@ -134,22 +157,25 @@ def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int, check: Cal
 
 def planned_pairs(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], priority: Sequence[object], *,
                   trusted: Callable[[int, int], bool] | None = None, sample: int = 5,
-                  max_refusals: int = 3) -> list[tuple[int, int]]:
+                  max_refusals: int = 3) -> Iterator[tuple[int, int]]:
     """The pairs :func:`cluster` verifies when every pair verifies and every merge check agrees
-    (as almost all do): each pair that joins two clusters, and the checks of its merge, in order.
+    (as almost all do): each pair that joins two clusters, and the checks of its merge, in order,
+    each once, as the walk goes.
 
     Verifying these ahead, in parallel, leaves :func:`cluster` mostly cache hits; where a
     real answer differs, it verifies the few pairs that follow from it itself.
     """
-    asked: dict[tuple[int, int], None] = {}
-
-    def agree(i: int, j: int) -> bool:
-        asked[i, j] = None
-        return True
-
-    cluster(n, candidates, agree, priority, compatible=agree, trusted=trusted, sample=sample,
-            max_refusals=max_refusals)
-    return list(asked)
+    asked: set[tuple[int, int]] = set()
+    walk = _walk(n, candidates, priority, trusted, sample, max_refusals)
+    try:
+        _, i, j = next(walk)
+        while True:
+            if (i, j) not in asked:
+                asked.add((i, j))
+                yield i, j
+            _, i, j = walk.send(True)
+    except StopIteration:
+        return
 
 
 def _joining(blocks: Iterable[np.ndarray | Sequence[Sequence[int]]], root: list[int]) -> Iterator[tuple[int, int]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -87,6 +88,45 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
         if collecting:
             gc.enable()
     return results
+
+
+def map_chunks(func: Callable[[S, list[Any]], list[R]], shared: S, chunks: Iterable[list[Any]], *,
+               jobs: int = 1) -> Iterator[tuple[list[Any], list[R]]]:
+    """``func(shared, chunk)`` over a stream of chunks; yields each chunk with its results, in order.
+
+    The workers fork before the first chunk is taken (they inherit ``shared``),
+    and a thread of this process takes the chunks while they work: a stream
+    that is computed as it goes (the pairs a walk plans) overlaps their work.
+    With one job, or where processes cannot be forked, it runs here.
+
+    Example:
+        >>> [done for _, done in map_chunks(lambda k, xs: [x * k for x in xs], 10, iter([[1, 2], [3]]))]
+        [[10, 20], [30]]
+    """
+    global _TASK
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks:
+            yield chunk, func(shared, chunk)
+        return
+    sent: deque[list[Any]] = deque()
+
+    def sending() -> Iterator[list[Any]]:
+        for chunk in chunks:
+            sent.append(chunk)
+            yield chunk
+
+    _TASK = (func, shared)  # type: ignore[assignment]  # _run_chunk calls it with a chunk
+    collecting = gc.isenabled()
+    try:
+        with frozen_objects():  # see map_ranges
+            gc.disable()
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for done in pool.imap(_run_chunk, sending()):
+                    yield sent.popleft(), done
+    finally:
+        _TASK = None
+        if collecting:
+            gc.enable()
 
 
 _BLAS: list[Any] = []  # the threadpoolctl controller, made on first use
@@ -247,6 +287,13 @@ def _group_pair_keys(shared: tuple[np.ndarray, np.ndarray, int, int], start: int
         mine = keys % np.uint64(groups) == group
         found.append(bucket_pair_keys(keys[mine], members[mine], max_bucket=max_bucket))
     return found
+
+
+def _run_chunk(chunk: list[Any]) -> list[Any]:
+    assert _TASK is not None
+    func, shared = _TASK
+    with single_threaded_blas():
+        return func(shared, chunk)  # type: ignore[call-arg, arg-type]
 
 
 def _run(bounds: tuple[int, int]) -> list[Any]:

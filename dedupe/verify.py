@@ -22,16 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from itertools import chain, islice
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .align import Alignment, align
 from .arrays import common_count
 from .document import Document
-from .parallel import Engine, LocalEngine, Window
+from .parallel import Engine, LocalEngine, Window, map_chunks
 from .params import Params
 from .tfidf import Terms, TfidfModel, common_terms, cosine, evenly_spaced, paragraph_cosines
+
+T = TypeVar("T")
 
 SAME_STORY = ("exact", "near-duplicate", "contained", "rewrite")
 
@@ -137,31 +140,44 @@ class Verifier:
     def verify_many(self, pairs: Iterable[tuple[int, int]], *, engine: Engine | None = None) -> None:
         """Verify many pairs ahead of need into the cache, on ``engine`` (default: here).
 
-        Where the engine's workers do not share this process's memory, the
-        cheap shingle tests run here and only the pairs left are sent, each
-        range of them with the documents it needs. The evidence is what
-        :meth:`verify` computes for each pair (it depends only on the two
-        documents and the model), so where it was computed changes no result.
+        The pairs may be a stream computed as it is read (:func:`dedupe.cluster.planned_pairs`):
+        local workers start on them while it goes on. Where the engine's workers do not share this
+        process's memory, the cheap shingle tests run here and only the pairs left are sent, each
+        range of them with the documents it needs. The evidence is what :meth:`verify` computes for
+        each pair (it depends only on the two documents and the model), so where it was computed
+        changes no result.
         """
         runner: Engine = engine or LocalEngine()
-        slow: dict[tuple[int, int], None] = {}
+        keys = self._unverified(pairs, quick=not runner.shares_memory)
+        fewest = max(1, runner.fewest_pairs)
+        head = list(islice(keys, fewest))
+        if runner.workers <= 1 or len(head) < fewest:
+            for key in chain(head, keys):
+                self._cache[key] = self._decide(*key)
+            return
+        if isinstance(runner, LocalEngine):
+            for chunk, found in map_chunks(_decide_chunk, self, _batched(chain(head, keys), 256), jobs=runner.workers):
+                self._cache.update(zip(chunk, found))
+            return
+        every = head + list(keys)
+        size = max(16, min(256, len(every) // (4 * runner.workers) + 1))
+        self._cache.update(zip(every, runner.map_ranges(_decide_range, (self, every), len(every), chunk_size=size,
+                                                        part=_pairs_part)))
+
+    def _unverified(self, pairs: Iterable[tuple[int, int]], *, quick: bool) -> Iterator[tuple[int, int]]:
+        """The cache keys of the pairs not verified yet, each once, as the pairs come; with ``quick``,
+        those that the shingle tests decide go into the cache here instead."""
+        seen: set[tuple[int, int]] = set()
         for i, j in pairs:
             hi, hj = self._head[i], self._head[j]
             key = (hi, hj) if hi < hj else (hj, hi)
-            if hi != hj and key not in self._cache and key not in slow:
-                found = None if runner.shares_memory else self._quick(*key)[0]
+            if hi != hj and key not in seen and key not in self._cache:
+                seen.add(key)
+                found = self._quick(*key)[0] if quick else None
                 if found is None:
-                    slow[key] = None
+                    yield key
                 else:
                     self._cache[key] = found
-        if runner.workers <= 1 or len(slow) < max(1, runner.fewest_pairs):
-            for key in slow:
-                self._cache[key] = self._decide(*key)
-            return
-        keys = list(slow)
-        chunk = max(16, min(256, len(keys) // (4 * runner.workers) + 1))
-        self._cache.update(zip(keys, runner.map_ranges(_decide_range, (self, keys), len(keys), chunk_size=chunk,
-                                                       part=_pairs_part)))
 
     def subset(self, indices: Iterable[int]) -> Verifier:
         """A verifier over only the given documents (with their vectors), to send with pairs of them."""
@@ -277,6 +293,17 @@ class Verifier:
         partial = max(a_in_b, b_in_a) >= 0.1 or any(s >= 0.8 for _, _, s in aligned.pairs)
         return Evidence(relation="partial" if partial else "unrelated", similarity=max(jaccard, aligned.score),
                         **found, **base)
+
+
+def _decide_chunk(verifier: Verifier, keys: list[tuple[int, int]]) -> list[Evidence]:
+    return [verifier._decide(i, j) for i, j in keys]
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """The items in lists of ``size`` (the last may be shorter), as they come."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def _decide_range(shared: tuple[Verifier, list[tuple[int, int]]], start: int, stop: int) -> list[Evidence]:

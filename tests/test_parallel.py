@@ -17,7 +17,7 @@ from feed_builders import seed_feed
 from dedupe.cli import main
 from dedupe.candidates import band_pairs
 from dedupe.cluster import cluster, planned_pairs
-from dedupe.parallel import LocalEngine, map_ranges, single_threaded_blas
+from dedupe.parallel import LocalEngine, map_chunks, map_ranges, single_threaded_blas
 from dedupe.params import Params
 from dedupe.pipeline import prepare_all
 from dedupe.progress import Progress
@@ -106,19 +106,43 @@ def test_cli_prints_no_progress_into_a_pipe(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
-def test_pairs_verified_in_workers_get_the_evidence_this_process_computes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("given", ["list", "stream"])
+def test_pairs_verified_in_workers_get_the_evidence_this_process_computes(tmp_path: Path, given: str) -> None:
     records = list(read_inputs([str(seed_feed(tmp_path / "feed.jsonl", copies=8))]))
     documents = prepare_all(records, Params(), sign=False)
     pairs = [(i, j) for i in range(len(documents)) for j in range(i + 1, len(documents))]
     here = Verifier(documents, Params())
     expected = [here.verify(i, j) for i, j in pairs]
     there = Verifier(documents, Params())
-    there.verify_many(pairs, engine=LocalEngine(2, fewest_pairs=64))
+    there.verify_many(pairs if given == "list" else (pair for pair in pairs), engine=LocalEngine(2, fewest_pairs=64))
 
     # Identical floats, though workers number TF-IDF terms in their own order.
     assert [there.verify(i, j) for i, j in pairs] == expected
     assert sum(e.cosine is not None for e in expected) >= 64  # enough pairs go to the workers
     assert {e.relation for e in expected} >= {"near-duplicate", "rewrite", "unrelated"}
+
+
+def _pid_and_squares(offset: int, chunk: list[int]) -> list[tuple[int, int]]:
+    return [(os.getpid(), x * x + offset) for x in chunk]
+
+
+def test_chunks_of_a_stream_are_worked_in_workers_while_it_is_read() -> None:
+    main_pid = os.getpid()
+    read_by: list[int] = []
+
+    def stream():  # type: ignore[no-untyped-def]
+        for start in range(0, 40, 4):
+            read_by.append(os.getpid())
+            time.sleep(0.01)
+            yield list(range(start, start + 4))
+
+    done = list(map_chunks(_pid_and_squares, 1, stream(), jobs=2))
+    assert [chunk for chunk, _ in done] == [list(range(k, k + 4)) for k in range(0, 40, 4)]
+    assert [square for _, found in done for _, square in found] == [x * x + 1 for x in range(40)]
+    assert main_pid not in {pid for _, found in done for pid, _ in found}  # worked in the workers
+    assert set(read_by) == {main_pid}  # read in this process (by a thread of it)
+    here = list(map_chunks(_pid_and_squares, 1, stream(), jobs=1))
+    assert here == [(chunk, [(main_pid, x * x + 1) for x in chunk]) for chunk, _ in done]
 
 
 def test_planned_pairs_are_what_cluster_asks_when_every_check_agrees() -> None:
@@ -130,7 +154,7 @@ def test_planned_pairs_are_what_cluster_asks_when_every_check_agrees() -> None:
         return True
 
     cluster(6, candidates, agree, priority=list(range(6)))
-    planned = planned_pairs(6, candidates, list(range(6)))
+    planned = list(planned_pairs(6, candidates, list(range(6))))
     assert planned == list(dict.fromkeys(asked))
     # The pairs that join groups, and the merge checks between members that are no candidates.
     assert {(0, 1), (2, 3), (1, 2), (4, 5), (3, 4)} <= set(planned) and (0, 2) in planned
