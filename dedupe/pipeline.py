@@ -204,10 +204,10 @@ def _article_stage(kept: _Kept, settings: tuple[TemplateLines | None, frozenset[
     found: list[tuple[str | None, Counter[str] | None]] = []
     counts: Counter[str] = Counter()
     for i, (record, line_keys) in enumerate(zip(records, keys), start):
-        article = [] if record.warning else _article_keys(line_keys, templates)
+        article = " ".join([] if record.warning else _article_keys(line_keys, templates))
         if i in sample:
-            counts.update({t for key in article for t in key.split()})
-        found.append((fingerprint_of(" ".join(article)) if article else None, None))
+            counts.update(set(article.split()))  # the keys are tokens joined by spaces
+        found.append((fingerprint_of(article) if article else None, None))
     if found:
         found[0] = (found[0][0], counts)
     return (records, cleaned, [fingerprint for fingerprint, _ in found]), found
