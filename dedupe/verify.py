@@ -127,10 +127,7 @@ class Verifier:
         hi, hj = self._head[i], self._head[j]
         if hi == hj and i != j:
             return Evidence(i, j, "exact", 1.0, 1.0, 1.0, 1.0)
-        key = (hi, hj) if hi < hj else (hj, hi)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = self._decide(*key)
+        found = self._either_way(hi, hj)
         if (found.a, found.b) == (i, j):
             return found
         if (found.a, found.b) == (hi, hj):
@@ -194,9 +191,19 @@ class Verifier:
         """How many distinct pairs have been verified so far."""
         return len(self._cache)
 
+    def _either_way(self, hi: int, hj: int) -> Evidence:
+        """The cached evidence of two different texts (their heads), in the cache's orientation."""
+        key = (hi, hj) if hi < hj else (hj, hi)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._decide(*key)
+        return found
+
     def same_story(self, i: int, j: int) -> bool:
         """True when documents ``i`` and ``j`` are verified as one story."""
-        return self.verify(i, j).same_story
+        hi, hj = self._head[i], self._head[j]
+        # Either way round: the relation does not depend on which document comes first.
+        return hi == hj or self._either_way(hi, hj).same_story
 
     def is_copy(self, i: int, j: int, *, min_jaccard: float = 0.7) -> bool:
         """True for identical texts or shingle Jaccard >= ``min_jaccard`` (a plain copy).
@@ -220,7 +227,8 @@ class Verifier:
 
     def compatible(self, i: int, j: int) -> bool:
         """True when documents ``i`` and ``j`` may share a cluster (see :meth:`Evidence.compatible`)."""
-        return self.verify(i, j).compatible(self.params.rewrite_threshold)
+        hi, hj = self._head[i], self._head[j]
+        return hi == hj or self._either_way(hi, hj).compatible(self.params.rewrite_threshold)
 
     def cosine(self, i: int, j: int, common: tuple[np.ndarray, np.ndarray] | None = None) -> float:
         """Document TF-IDF cosine of documents ``i`` and ``j`` (``common``: their shared terms, if known)."""
