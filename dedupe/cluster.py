@@ -71,7 +71,7 @@ def cluster(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], 
 
 # What the walk asks about a pair (i, j): whether it verifies, whether a pair that does not verify
 # may still share a cluster, or, checking a merge, whether the pair may share a cluster.
-VERIFIES, MAY_STILL_SHARE, MAY_SHARE = 0, 1, 2
+_VERIFIES, _MAY_STILL_SHARE, _MAY_SHARE = 0, 1, 2
 _Question = tuple[int, int, int]
 
 
@@ -100,10 +100,10 @@ def _walk(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], pr
         between = (ri, rj) if ri < rj else (rj, ri)
         if refused.get(between, 0) >= max_refusals:
             continue
-        if not (yield VERIFIES, i, j):
+        if not (yield _VERIFIES, i, j):
             # A pair that may still share a cluster (an excerpt of the other's rewrite) says
             # nothing against the two clusters being one story: it is not a refusal.
-            if not (yield MAY_STILL_SHARE, i, j):
+            if not (yield _MAY_STILL_SHARE, i, j):
                 refused[between] = refused.get(between, 0) + 1
             continue
         mi, mj = members.get(ri) or [ri], members.get(rj) or [rj]
@@ -148,7 +148,7 @@ def _most_agree(si: Sequence[int], sj: Sequence[int], i: int, j: int,
                 return agree * 2 > total
             if xi and yj:
                 continue
-            if (yield MAY_SHARE, x, y):
+            if (yield _MAY_SHARE, x, y):
                 agree += 1
             else:
                 disagree += 1

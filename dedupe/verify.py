@@ -34,7 +34,7 @@ from .parallel import Engine, LocalEngine, Window, map_chunks
 from .params import Params
 from .tfidf import Terms, TfidfModel, common_terms, cosine, evenly_spaced, paragraph_cosines
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 SAME_STORY = ("exact", "near-duplicate", "contained", "rewrite")
 
@@ -307,7 +307,7 @@ def _decide_chunk(verifier: Verifier, keys: list[tuple[int, int]]) -> list[Evide
     return [verifier._decide(i, j) for i, j in keys]
 
 
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
     """The items in lists of ``size`` (the last may be shorter), as they come."""
     it = iter(items)
     while chunk := list(islice(it, size)):
