@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 S = TypeVar("S")
 R = TypeVar("R")
 
-_TASK: tuple[Callable[[Any, int, int], list[Any]], Any] | None = None
+_TASK: tuple[Callable[..., list[Any]], Any] | None = None  # what forked workers run (see _forked_pool)
 
 
 def available_cores() -> int:
@@ -61,7 +61,6 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
         >>> map_ranges(lambda xs, a, b: [x * 2 for x in xs[a:b]], [1, 2, 3], 3, chunk_size=2)
         [2, 4, 6]
     """
-    global _TASK
     ranges = [(start, min(n, start + chunk_size)) for start in range(0, n, chunk_size)]
     results: list[R] = []
     if jobs <= 1 or len(ranges) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -70,23 +69,11 @@ def map_ranges(func: Callable[[S, int, int], list[R]], shared: S, n: int, *, job
             if on_chunk:
                 on_chunk(start, stop)
         return results
-    _TASK = (func, shared)
-    # Objects that exist at the fork are frozen out of the garbage collector:
-    # otherwise a collection in a worker touches every one of them and copies
-    # the whole parent's memory, page by page, into each worker.
-    collecting = gc.isenabled()
-    try:
-        with frozen_objects():
-            gc.disable()  # nor do results, many small objects arriving at once, need collecting while they arrive
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(ranges))) as pool:
-                for (start, stop), done in zip(ranges, pool.imap(_run, ranges)):
-                    results.extend(done)
-                    if on_chunk:
-                        on_chunk(start, stop)
-    finally:
-        _TASK = None
-        if collecting:
-            gc.enable()
+    with _forked_pool(func, shared, min(jobs, len(ranges))) as pool:
+        for (start, stop), done in zip(ranges, pool.imap(_run, ranges)):
+            results.extend(done)
+            if on_chunk:
+                on_chunk(start, stop)
     return results
 
 
@@ -103,7 +90,6 @@ def map_chunks(func: Callable[[S, list[Any]], list[R]], shared: S, chunks: Itera
         >>> [done for _, done in map_chunks(lambda k, xs: [x * k for x in xs], 10, iter([[1, 2], [3]]))]
         [[10, 20], [30]]
     """
-    global _TASK
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for chunk in chunks:
             yield chunk, func(shared, chunk)
@@ -115,14 +101,26 @@ def map_chunks(func: Callable[[S, list[Any]], list[R]], shared: S, chunks: Itera
             sent.append(chunk)
             yield chunk
 
-    _TASK = (func, shared)  # type: ignore[assignment]  # _run_chunk calls it with a chunk
+    with _forked_pool(func, shared, jobs) as pool:
+        for done in pool.imap(_run_chunk, sending()):
+            yield sent.popleft(), done
+
+
+@contextmanager
+def _forked_pool(func: Callable[..., list[Any]], shared: Any, jobs: int) -> Iterator[Any]:
+    """A pool of ``jobs`` workers forked from this process, which inherit ``func`` and ``shared``
+    (:func:`_run` and :func:`_run_chunk` call them)."""
+    global _TASK
+    _TASK = (func, shared)
+    # Objects that exist at the fork are frozen out of the garbage collector:
+    # otherwise a collection in a worker touches every one of them and copies
+    # the whole parent's memory, page by page, into each worker.
     collecting = gc.isenabled()
     try:
-        with frozen_objects():  # see map_ranges
-            gc.disable()
+        with frozen_objects():
+            gc.disable()  # nor do results, many small objects arriving at once, need collecting while they arrive
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for done in pool.imap(_run_chunk, sending()):
-                    yield sent.popleft(), done
+                yield pool
     finally:
         _TASK = None
         if collecting:
@@ -293,7 +291,7 @@ def _run_chunk(chunk: list[Any]) -> list[Any]:
     assert _TASK is not None
     func, shared = _TASK
     with single_threaded_blas():
-        return func(shared, chunk)  # type: ignore[call-arg, arg-type]
+        return func(shared, chunk)
 
 
 def _run(bounds: tuple[int, int]) -> list[Any]:

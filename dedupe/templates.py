@@ -67,29 +67,28 @@ class TemplateLines:
         step = np.maximum(1, counts[heads] // self.sample)
         sampled = -(-counts[heads] // step)
         group = np.repeat(np.arange(len(heads)), sampled)
-        position = np.arange(len(group)) - np.repeat(np.cumsum(sampled) - sampled, sampled)
-        doc = lines.key_docs[lines.key_start[heads][group] + position * step[group]]
-        ends = np.cumsum(np.bincount(group, weights=lines.doc_start[doc + 1] - lines.doc_start[doc],
-                                     minlength=len(heads)))
-        template = np.zeros(len(heads), dtype=bool)
+        doc = lines.key_docs[lines.key_start[heads][group] + _within(sampled) * step[group]]
+        length = lines.doc_start[doc + 1] - lines.doc_start[doc]  # each sampled document's distinct lines
         first_doc = np.cumsum(sampled) - sampled  # each group's first sampled document in ``doc``
+        ends = np.cumsum(length)[first_doc + sampled - 1]  # the lines of the groups up to each one's end
+        template = np.zeros(len(heads), dtype=bool)
         begin = 0
         while begin < len(heads):
             before = ends[begin - 1] if begin else 0
             stop = max(begin + 1, int(np.searchsorted(ends, before + block, side="right")))
             at = slice(first_doc[begin], first_doc[stop - 1] + sampled[stop - 1])
-            template[begin:stop] = self._test(lines, doc[at], group[at] - begin, sampled[begin:stop])
+            template[begin:stop] = self._test(lines, doc[at], length[at], group[at] - begin, sampled[begin:stop])
             begin = stop
         self.lines_.update(lines.names[k] for k in keys[template[group_of.ravel()]])
         return self
 
-    def _test(self, lines: _DocumentLines, doc: np.ndarray, group: np.ndarray, sampled: np.ndarray) -> np.ndarray:
-        """For each group (its sampled documents ``doc``, each with its group, and how many there are):
-        True when, in most of them, the lines present in at least half of them are a minority of the words
-        (no words: a majority)."""
-        length = lines.doc_start[doc + 1] - lines.doc_start[doc]
+    def _test(self, lines: _DocumentLines, doc: np.ndarray, length: np.ndarray, group: np.ndarray,
+              sampled: np.ndarray) -> np.ndarray:
+        """For each group (its sampled documents ``doc``, with their numbers of distinct lines and their
+        group, and how many there are): True when, in most of them, the lines present in at least half
+        of them are a minority of the words (no words: a majority)."""
         sample = np.repeat(np.arange(len(doc)), length)  # every distinct line of every sampled document
-        at = np.arange(len(sample)) - np.repeat(np.cumsum(length) - length, length) + lines.doc_start[doc][sample]
+        at = np.repeat(lines.doc_start[doc], length) + _within(length)
         code = group[sample] * np.int64(len(lines.names)) + lines.doc_keys[at]  # (group, line)
         found, present = distinct_counts(code)
         common = found[2 * present >= sampled[found // len(lines.names)]]
@@ -128,6 +127,16 @@ class _DocumentLines:
         by_key = np.argsort(self.doc_keys, kind="stable")  # documents in order within each line
         self.key_docs = docs[by_key]
         self.key_start = np.searchsorted(self.doc_keys[by_key], np.arange(len(self.names) + 1))
+
+
+def _within(counts: np.ndarray) -> np.ndarray:
+    """Each item's position within its run, for runs of ``counts`` items one after another.
+
+    Example:
+        >>> _within(np.array([2, 0, 3])).tolist()
+        [0, 1, 0, 1, 2]
+    """
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _mixed(values: np.ndarray, salt: int) -> np.ndarray:

@@ -316,7 +316,7 @@ def _batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
 
 def _decide_range(shared: tuple[Verifier, list[tuple[int, int]]], start: int, stop: int) -> list[Evidence]:
     verifier, keys = shared
-    return [verifier._decide(i, j) for i, j in keys[start:stop]]
+    return _decide_chunk(verifier, keys[start:stop])
 
 
 def _pairs_part(shared: tuple[Verifier, Sequence[tuple[int, int]]], start: int,
