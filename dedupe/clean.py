@@ -132,7 +132,7 @@ def clean(text: str, *, templates: TemplateLines | None = None, extracted: bool 
 
 def without_templates(cleaned: Cleaned, templates: TemplateLines) -> Cleaned:
     """Remove the learned template lines from a rule-cleaned document."""
-    if not templates.lines_ or not any(map(templates.is_template, cleaned.keys)):
+    if not templates.hashes_ or not any(map(templates.is_template, cleaned.keys)):
         return cleaned
     lines = cleaned.text.splitlines()
     body = [k for k, line in enumerate(lines) if line.strip()]  # one per key

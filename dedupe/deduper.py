@@ -39,7 +39,8 @@ from .params import Params
 from .parallel import single_threaded_blas
 from .read import Record
 from .readers.base import oversized
-from .sign import Signer, TokenHasher, text_hash
+from .sign import Signer, TokenHasher
+from .templates import line_hash
 from .tfidf import TfidfModel
 from .verify import Verifier
 
@@ -210,8 +211,8 @@ class Deduper:
         cleaned = clean(record.text, extracted=record.extracted)
         keys = [k for k in cleaned.keys if k]
         hashes = [line_hash(k) for k in keys]
-        templates = TemplateLines()
-        templates.lines_ = {k for k, n in zip(keys, self.index.line_counts(hashes)) if n >= TEMPLATE_STORIES}
+        counts = self.index.line_counts(hashes)
+        templates = TemplateLines().add(k for k, n in zip(keys, counts) if n >= TEMPLATE_STORIES)
         cleaned = without_templates(cleaned, templates)
         return prepare(0, record, shingle_size=self.params.shingle_size, salience=self._salience,
                        cleaned=cleaned), hashes
@@ -285,11 +286,6 @@ def _as_document(stored: StoredDocument) -> Document:
     return Document(index=0, record=record, text_utf8=stored.text.encode("utf-8"), removed=[],
                     fingerprint=stored.fingerprint, shingles=stored.shingles, words=np.empty(0, dtype=np.uint32),
                     size=stored.size)
-
-
-def line_hash(key: str) -> int:
-    """A line key's signed 64-bit hash (what indexes count)."""
-    return text_hash(key, signed=True)
 
 
 def parse_time(value: str | None) -> float | None:

@@ -25,6 +25,7 @@ from .progress import Progress
 from .read import Record
 from .readers.html import finish
 from .sign import Signer, TokenHasher
+from .templates import line_features
 from .tfidf import TfidfModel, evenly_spaced
 from .tfidf import warm_up as load_wordfreq
 from .verify import Evidence, Verifier
@@ -106,15 +107,15 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     engine = engine or LocalEngine(jobs)
     found: list[Record] = []  # every record read, without its text unless keep_raw
     # Records go to the workers as they are read, and each range stays with the worker that
-    # cleaned it: only the line keys come here, for the template lines, and the cleaned texts
+    # cleaned it: only each line's hash and number of words come here, for the template lines, and the cleaned texts
     # stay there for preparing (see dedupe.stages).
     with engine.stages(_read_into(records, found, keep_raw, progress), chunk_size=CHUNK, weight=_size,
                        max_weight=CHUNK_CHARS) as stages:
         with progress.stage("clean") as clean_stage:
             keys = []
             first = stages.run(_clean_stage, (do_clean, keep_removed, keep_raw), on_chunk=clean_stage.advance_range)
-            for i, (line_keys, update) in enumerate(first):
-                keys.append(line_keys)
+            for i, (features, update) in enumerate(first):
+                keys.append(features)
                 if update is not None:  # an HTML page, extracted by the worker
                     found[i] = update
             clean_stage.total = len(found)
@@ -127,8 +128,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
         templates = None
         with progress.stage("templates", len(found)) as stage:
             if do_clean:
-                templates = TemplateLines().fit_keys([[k for k in line_keys if k]
-                                                      for line_keys, r in zip(keys, found) if not r.warning])
+                templates = TemplateLines().fit_lines([features for features, r in zip(keys, found)
+                                                       if not r.warning])
             del keys
             # The workers hold the line keys: they fingerprint each article text (for the exact
             # copies, which are prepared in full once, wherever they fall) and count the document
@@ -228,15 +229,15 @@ def _signing(params: Params) -> tuple[Signer, dict[tuple[float, int], tuple[int,
 
 
 def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start: int,
-                 stop: int) -> tuple[_Kept, list[tuple[list[str], Record | None]]]:
+                 stop: int) -> tuple[_Kept, list[tuple[np.ndarray | None, Record | None]]]:
     """The first stage (see :mod:`dedupe.stages`): extract the HTML pages among a range of records,
     then rule-clean them, or without cleaning only normalize their lines (``settings``: clean,
     keep the removed lines, keep the raw text).
 
-    The records (without the raw text where a cleaned text has lines) and the cleaned texts stay,
-    for preparing. For each record, the caller gets the normalized key of each non-empty line (for
-    the template lines, the TF-IDF sample and the exact copies) and, for a page, its record as
-    extracted (with its text when kept).
+    The records (without the raw text where a cleaned text has lines), the cleaned texts and their
+    line keys stay, for the next stages (the TF-IDF sample, the exact copies, preparing). For each
+    record, the caller gets the :func:`dedupe.templates.line_features` of its lines (for the template
+    lines; None without cleaning) and, for a page, its record as extracted (with its text when kept).
     """
     do_clean, keep_removed, keep_raw = settings
     finished = [finish(r) for r in records]
@@ -244,7 +245,7 @@ def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start
                for r, f in zip(records, finished)]
     if not do_clean:
         keys = [[normalize(line) for line in r.text.strip().splitlines() if line.strip()] for r in finished]
-        return (finished, None, keys), list(zip(keys, updates))
+        return (finished, None, keys), [(None, update) for update in updates]
     cleaned = [clean(r.text, extracted=r.extracted) for r in finished]
     if not keep_removed:  # nor their line numbers, which only the removed lines use
         cleaned = [replace(c, removed=[], line_numbers=[]) for c in cleaned]
@@ -252,7 +253,7 @@ def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool], start
     # The raw text is not needed again once it has a cleaned text (half of what a range holds until
     # it is prepared): a record whose cleaned text is empty keeps it, for its warning.
     kept = [replace(r, text="") if c.keys else r for r, c in zip(finished, cleaned)]
-    return (kept, cleaned, keys), list(zip(keys, updates))
+    return (kept, cleaned, keys), [(line_features(k), update) for k, update in zip(keys, updates)]
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import repeat
 
 import numpy as np
 
 from .arrays import distinct_counts, distinct_inverse
 from .normalize import normalize
+from .sign import text_hash
 
 line_key = lru_cache(maxsize=1 << 18)(normalize)
 
@@ -17,6 +18,22 @@ line_key = lru_cache(maxsize=1 << 18)(normalize)
 def line_keys(lines: Iterable[str]) -> list[str]:
     """The normalized form of each non-empty line: what :class:`TemplateLines` compares."""
     return [k for k in map(line_key, lines) if k]
+
+
+@lru_cache(maxsize=1 << 18)
+def line_hash(key: str) -> int:
+    """A line key's signed 64-bit hash: what :class:`TemplateLines` learns (and the filter's index counts)."""
+    return text_hash(key, signed=True)
+
+
+def line_features(keys: Sequence[str]) -> np.ndarray:
+    """Each non-empty line key's :func:`line_hash` and number of words, as a ``(lines, 2)`` int64
+    array: all that :meth:`TemplateLines.fit_lines` needs of a document (a sixth of its keys' memory)."""
+    keys = [k for k in keys if k]
+    found = np.empty((len(keys), 2), dtype=np.int64)
+    found[:, 0] = np.fromiter(map(line_hash, keys), dtype=np.int64, count=len(keys))
+    found[:, 1] = np.fromiter(map(str.count, keys, repeat(" ")), dtype=np.int64, count=len(keys)) + 1
+    return found
 
 
 class TemplateLines:
@@ -40,14 +57,28 @@ class TemplateLines:
         self.min_docs = min_docs
         self.max_share = max_share
         self.sample = sample
-        self.lines_: set[str] = set()
+        self.hashes_: set[int] = set()  # the template lines' line_hash
+        self.lines_: set[str] = set()  # and their keys, where learned from them (fit, fit_keys, add)
 
     def fit(self, documents: Iterable[Sequence[str]]) -> TemplateLines:
         """Learn template lines from the documents' lines (after rule cleaning)."""
         return self.fit_keys([line_keys(lines) for lines in documents])
 
     def fit_keys(self, documents: Sequence[Sequence[str]], *, block: int = 1 << 22) -> TemplateLines:
-        """Learn template lines from each document's :func:`line_keys`.
+        """Learn template lines from each document's :func:`line_keys`."""
+        self.fit_lines([line_features(keys) for keys in documents], block=block)
+        self.lines_.update(k for keys in documents for k in keys if k and line_hash(k) in self.hashes_)
+        return self
+
+    def add(self, keys: Iterable[str]) -> TemplateLines:
+        """Count these line keys as template lines too."""
+        for key in keys:
+            self.lines_.add(key)
+            self.hashes_.add(line_hash(key))
+        return self
+
+    def fit_lines(self, documents: Sequence[np.ndarray], *, block: int = 1 << 22) -> TemplateLines:
+        """Learn template lines from each document's :func:`line_features`.
 
         Computed in arrays, for a block of line groups (the lines found in the same documents) at a
         time: at most about ``block`` lines of sampled documents per block.
@@ -79,7 +110,7 @@ class TemplateLines:
             at = slice(first_doc[begin], first_doc[stop - 1] + sampled[stop - 1])
             template[begin:stop] = self._test(lines, doc[at], length[at], group[at] - begin, sampled[begin:stop])
             begin = stop
-        self.lines_.update(lines.names[k] for k in keys[template[group_of.ravel()]])
+        self.hashes_.update(lines.names[keys[template[group_of.ravel()]]].tolist())
         return self
 
     def _test(self, lines: _DocumentLines, doc: np.ndarray, length: np.ndarray, group: np.ndarray,
@@ -103,7 +134,7 @@ class TemplateLines:
 
     def is_template(self, key: str) -> bool:
         """True when the normalized line ``key`` was learned as template."""
-        return key in self.lines_
+        return bool(self.hashes_) and line_hash(key) in self.hashes_
 
 
 class _DocumentLines:
@@ -111,13 +142,13 @@ class _DocumentLines:
     from ``doc_start``) with the words each adds to it, repeats counted (``doc_words``; ``doc_total``:
     a document's words), and documents per line (``key_docs``, sorted, from ``key_start``)."""
 
-    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
+    def __init__(self, documents: Sequence[np.ndarray]) -> None:
         lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
-        every = list(chain.from_iterable(documents))
-        self.names = list(dict.fromkeys(every))  # each line's id: its place here
-        ids = dict(zip(self.names, range(len(self.names))))
-        line_ids = np.fromiter(map(ids.__getitem__, every), dtype=np.int64, count=len(every))
-        words = np.fromiter(map(str.count, self.names, repeat(" ")), dtype=np.int64, count=len(self.names)) + 1
+        every = np.concatenate([np.empty((0, 2), dtype=np.int64), *documents])
+        # each line's id: the place of its hash among the sorted distinct hashes
+        self.names, line_ids = distinct_inverse(every[:, 0])
+        words = np.zeros(len(self.names), dtype=np.int64)
+        words[line_ids] = every[:, 1]
         n, m = len(documents), max(1, len(self.names))
         pairs, inverse = distinct_inverse(np.repeat(np.arange(n, dtype=np.int64), lengths) * m + line_ids)
         self.doc_words = np.bincount(inverse, weights=words[line_ids], minlength=len(pairs))
