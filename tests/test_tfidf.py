@@ -69,5 +69,4 @@ def test_common_terms_are_the_intersection_of_the_vocabularies() -> None:
 
 
 def _terms_over(vocab: np.ndarray) -> Terms:
-    empty = np.empty(0, dtype=np.uint16)
-    return Terms(vocab, empty, empty, np.empty(0), 0, np.ones(len(vocab)))
+    return Terms(vocab, np.zeros(1, dtype=np.int32), np.empty(0, dtype=np.uint16), np.empty(0), np.ones(len(vocab)))
