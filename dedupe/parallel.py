@@ -238,7 +238,10 @@ class LocalEngine:
         if self.workers <= 1 or len(rows) < self.fewest_banded:
             return band_pairs(signatures, rows, bands=bands, band_rows=band_rows, max_bucket=max_bucket)
         keys, members = keyed_bands(signatures[rows], rows, bands=bands, band_rows=band_rows)
-        found = map_ranges(_group_pair_keys, (keys, members, self.workers, max_bucket), self.workers,
+        # Four groups of buckets per worker, one at a time: a worker's sort and pairs of one group take
+        # a quarter of the memory of a group per worker (1M feed: 8 GB in each of two workers).
+        groups = 4 * self.workers
+        found = map_ranges(_group_pair_keys, (keys, members, groups, max_bucket), groups,
                            jobs=self.workers, chunk_size=1)
         # The union of the groups' pairs is the whole input's (see bucket_pair_keys).
         return pairs_of(distinct(np.concatenate(found)))
