@@ -262,7 +262,7 @@ def _clean_stage(records: list[Record], settings: tuple[bool, bool, bool, int], 
                  stop: int) -> tuple[_Kept | _Packed, list[tuple[np.ndarray | None, Record | None]]]:
     """The first stage (see :mod:`dedupe.stages`): extract the HTML pages among a range of records,
     then rule-clean them, or without cleaning only normalize their lines (``settings``: clean,
-    keep the removed lines, keep the raw text, and the first record whose range is kept packed)).
+    keep the removed lines, keep the raw text, and the first record whose range is kept packed).
 
     The records (without the raw text where a cleaned text has lines), the cleaned texts and their
     line keys stay, for the next stages (the TF-IDF sample, the exact copies, preparing). For each

@@ -48,6 +48,24 @@ def test_jobs_do_not_change_the_output(tmp_path: Path) -> None:
     assert sorted(map(sorted, members.values())) == [["000"], ["001", "002"], ["003"], ["004"]]
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ranges_held_compressed_give_the_same_output(tmp_path: Path, jobs: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers hold ranges from PACK_FROM on compressed between stages (large inputs): packing every
+    range, or none, gives the same clusters and evidence."""
+    import dedupe.pipeline
+
+    feed = seed_feed(tmp_path / "feed.jsonl")
+    outputs = []
+    for pack_from in (0, 10**9):
+        monkeypatch.setattr(dedupe.pipeline, "PACK_FROM", pack_from)
+        result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "jsonl", "--evidence", "--jobs", jobs])
+        assert result.exit_code == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert len({json.loads(line)["cluster"] for line in outputs[0].splitlines()}) == 4
+
+
 def test_map_ranges_keeps_order_and_uses_several_processes() -> None:
     def pids(items: list[int], start: int, stop: int) -> list[tuple[int, int]]:
         time.sleep(0.05)
