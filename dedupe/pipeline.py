@@ -424,7 +424,7 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
             found.append(engine.band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
                                            max_bucket=params.max_bucket))
             estimates.append(signatures)
-        candidates = unique_pairs(np.concatenate(found))
+        candidates = unique_pairs(found)  # and found is empty
         # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate);
         # 32 positions rank pairs well enough.
         strength = (estimated_jaccard(estimates[0], candidates, positions=32)
