@@ -127,9 +127,12 @@ def bucket_pair_keys(keys: np.ndarray, members: np.ndarray, *, max_bucket: int) 
     return distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
 
-def pairs_of(keys: np.ndarray) -> np.ndarray:
-    """The ``(m, 2)`` pairs of 64-bit pair keys."""
-    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
+def pairs_of(keys: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+    """The ``(m, 2)`` pairs of 64-bit pair keys, as ``dtype`` (filled in place: no int64 copy first)."""
+    pairs = np.empty((len(keys), 2), dtype=dtype)
+    pairs[:, 0] = keys >> 32
+    pairs[:, 1] = keys & 0xFFFFFFFF
+    return pairs
 
 
 def unique_pairs(found: list[np.ndarray]) -> np.ndarray:
@@ -150,10 +153,7 @@ def unique_pairs(found: list[np.ndarray]) -> np.ndarray:
     del keys
     if len(distinct_keys) and int((distinct_keys & 0xFFFFFFFF).max()) >= 1 << 31:
         raise ValueError("unique_pairs: a pair index does not fit in 31 bits")
-    rows = np.empty((len(distinct_keys), 2), dtype=np.int32)
-    rows[:, 0] = distinct_keys >> 32
-    rows[:, 1] = distinct_keys & 0xFFFFFFFF
-    return rows
+    return pairs_of(distinct_keys, np.int32)
 
 
 def estimated_jaccard(signatures: np.ndarray, pairs: np.ndarray, *, positions: int | None = None) -> np.ndarray:

@@ -112,8 +112,8 @@ def prepare_all(records: Iterable[Record], params: Params, *, do_clean: bool = T
     engine = engine or LocalEngine(jobs)
     found: list[Record] = []  # every record read, without its text unless keep_raw
     # Records go to the workers as they are read, and each range stays with the worker that
-    # cleaned it: only each line's hash and number of words come here, for the template lines, and the cleaned texts
-    # stay there for preparing (see dedupe.stages).
+    # cleaned it: only each line's hash and number of words come here, for the template lines,
+    # and the cleaned texts stay there for preparing (see dedupe.stages).
     with engine.stages(_read_into(records, found, keep_raw, progress), chunk_size=CHUNK, weight=_size,
                        max_weight=CHUNK_CHARS) as stages:
         with progress.stage("clean") as clean_stage:
