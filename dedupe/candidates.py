@@ -156,16 +156,31 @@ def unique_pairs(found: list[np.ndarray]) -> np.ndarray:
     return pairs_of(distinct_keys, np.int32)
 
 
-def estimated_jaccard(signatures: np.ndarray, pairs: np.ndarray, *, positions: int | None = None) -> np.ndarray:
-    """MinHash estimate of each pair's Jaccard: the share of equal signature positions.
-
-    Args:
-        positions: Use only the first this many positions (a coarser, faster estimate).
-    """
-    sig = signatures[:, :positions] if positions else signatures
-    out = np.empty(len(pairs))
+def agreements(signatures: np.ndarray, pairs: np.ndarray, *, positions: int = 32) -> np.ndarray:
+    """For each pair, on how many of the first ``positions`` signature positions (at most 255) its two
+    signatures agree, as uint8: ``positions`` times the MinHash estimate of its Jaccard."""
+    if not 0 < positions <= 255:
+        raise ValueError(f"agreements: positions must be from 1 to 255 (got {positions})")
+    sig = np.ascontiguousarray(signatures[:, :positions])  # rows of the positions compared: fewer cache lines
+    out = np.empty(len(pairs), dtype=np.uint8)
     step = 1 << 16
     for start in range(0, len(pairs), step):
         part = pairs[start:start + step]
-        out[start:start + step] = (sig[part[:, 0]] == sig[part[:, 1]]).mean(axis=1)
+        out[start:start + step] = np.count_nonzero(sig[part[:, 0]] == sig[part[:, 1]], axis=1)
     return out
+
+
+def strongest_first(shingle_signatures: np.ndarray, word_signatures: np.ndarray, pairs: np.ndarray, *,
+                    positions: int = 32) -> np.ndarray:
+    """The pairs, strongest first: by the shingle estimate of their Jaccard plus half the salient-word
+    one (on the first ``positions`` positions), ties in the order given.
+
+    The strength is counted in whole agreements (twice the shingle ones plus the word ones), so the
+    order is a stable sort of small integers: linear in the number of pairs.
+    """
+    if 3 * positions > 255:
+        raise ValueError(f"strongest_first: positions must be at most 85 (got {positions})")
+    strength = 2 * agreements(shingle_signatures, pairs, positions=positions)
+    strength += agreements(word_signatures, pairs, positions=positions)
+    np.subtract(3 * positions, strength, out=strength)  # weakest last; a stable sort keeps ties in order
+    return pairs[np.argsort(strength, kind="stable")]

@@ -16,7 +16,7 @@ from functools import partial
 
 import numpy as np
 
-from .candidates import estimated_jaccard, known_lsh_params, lsh_params, remember_lsh_params, unique_pairs
+from .candidates import known_lsh_params, lsh_params, remember_lsh_params, strongest_first, unique_pairs
 from .clean import Cleaned, TemplateLines, clean
 from .cluster import cluster, planned_pairs
 from .document import Document, Salience, Vectorizer, fingerprint_of, prepare, share_hashes
@@ -427,12 +427,9 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
         candidates = unique_pairs(found)  # and found is empty
         # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate);
         # 32 positions rank pairs well enough.
-        strength = (estimated_jaccard(estimates[0], candidates, positions=32)
-                    + 0.5 * estimated_jaccard(estimates[1], candidates, positions=32))
-        # A stable sort keeps the pairs of equal strength in the (i, j) order unique_pairs gives them.
-        ordered = candidates[np.argsort(-strength, kind="stable")]
+        ordered = strongest_first(estimates[0], estimates[1], candidates, positions=32)
         stats["candidate_pairs"] = len(candidates)
-        del found, estimates, signatures, matrices, candidates, strength  # the signatures, pairs in other orders
+        del found, estimates, signatures, matrices, candidates  # the signatures, pairs in other orders
         stage.advance(len(heads))
     stats["lsh_index_bytes"] = lsh_bytes
 

@@ -12,6 +12,7 @@ import pytest
 from datasketch import MinHash
 
 from dedupe.arrays import common_count
+from dedupe.candidates import agreements, strongest_first
 from dedupe.sign import Signer, TokenHasher, affine32_permutations, shingle_hash32, shingle_hashes
 
 SHINGLE = 5
@@ -81,6 +82,28 @@ def test_signature_agreement_estimates_jaccard(target: float) -> None:
     estimate = float(np.mean(signatures[0] == signatures[1]))
 
     assert abs(estimate - exact) <= 0.08
+
+
+def test_strongest_first_orders_by_estimated_jaccards_ties_in_order() -> None:
+    rng = np.random.RandomState(11)
+    hasher, signer = TokenHasher(), Signer(num_perm=128, seed=1)
+    docs = [_pair_with_overlap(rng, target, length=200) for target in (0.9, 0.6, 0.3, 0.1)]
+    shingles = [shingle_hashes(hasher(d), SHINGLE) for pair in docs for d in pair]
+    words = [shingle_hashes(hasher(d), 1) for pair in docs for d in pair]
+    sig_shingles, sig_words = signer.sign(shingles), signer.sign(words)
+    pairs = np.array([(i, j) for i in range(len(shingles)) for j in range(i + 1, len(shingles))], dtype=np.int32)
+
+    ordered = strongest_first(sig_shingles, sig_words, pairs, positions=32)
+
+    def share(sig: np.ndarray, i: int, j: int) -> float:
+        return float(np.mean(sig[i, :32] == sig[j, :32]))
+    strength = [share(sig_shingles, i, j) + 0.5 * share(sig_words, i, j) for i, j in pairs]
+    expected = sorted(range(len(pairs)), key=lambda k: -strength[k])  # stable: ties keep their order
+    assert ordered.tolist() == pairs[expected].tolist()
+    assert ordered[0].tolist() == [0, 1]  # the pair built with Jaccard 0.9
+    assert agreements(sig_shingles, pairs[:1], positions=128)[0] == np.sum(sig_shingles[0] == sig_shingles[1])
+    with pytest.raises(ValueError, match="at most 85"):
+        strongest_first(sig_shingles, sig_words, pairs, positions=86)
 
 
 def test_empty_shingle_set_gives_all_ones() -> None:
