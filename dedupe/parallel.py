@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
-from .arrays import distinct
+from .arrays import distinct_merged
 from .candidates import band_pairs, bucket_pair_keys, keyed_bands, pairs_of
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ class LocalEngine:
         found = map_ranges(_group_pair_keys, (keys, members, groups, max_bucket), groups,
                            jobs=self.workers, chunk_size=1)
         # The union of the groups' pairs is the whole input's (see bucket_pair_keys).
-        return pairs_of(distinct(np.concatenate(found)))
+        return pairs_of(distinct_merged(found))
 
     def stages(self, items: Iterable[Any], *, chunk_size: int, weight: Callable[[Any], int] | None = None,
                max_weight: int = 0) -> AbstractContextManager[RangeStages]:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from dedupe.arrays import common_count
+from dedupe.arrays import common_count, distinct_merged
 from dedupe.candidates import agreements, strongest_first
 from dedupe.sign import Signer, TokenHasher, affine32_permutations, shingle_hash32, shingle_hashes
 
@@ -151,6 +151,18 @@ def test_common_count_is_the_size_of_the_intersection() -> None:
     top = np.array([2**32 - 1], dtype=np.uint32)  # the largest value, past every other
     assert common_count(top, np.array([1, 2], dtype=np.uint32)) == 0
     assert common_count(top, np.array([1, 2**32 - 1], dtype=np.uint32)) == 1
+
+
+def test_distinct_merged_is_the_distinct_values_of_all_parts() -> None:
+    rng = np.random.default_rng(4)
+    for runs, size, values in [(1, 0, 5), (1, 1, 5), (2, 1000, 300), (16, 5000, 2**40), (3, 10, 2**63 - 1)]:
+        parts = [np.unique(rng.integers(0, values, size, dtype=np.int64)) for _ in range(runs)]
+        expected = np.unique(np.concatenate(parts))
+        given = list(parts)
+        assert distinct_merged(given).tolist() == expected.tolist()
+        assert given == []  # emptied: each part is freed once copied
+    unsorted = [rng.integers(0, 50, 200), rng.integers(0, 50, 100)]
+    assert distinct_merged(list(unsorted)).tolist() == np.unique(np.concatenate(unsorted)).tolist()
 
 
 @pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 3), (16, 0), (1024, 2**31 - 1)])
