@@ -88,8 +88,9 @@ def _walk(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], pr
     root = list(range(n))
     merged: list[tuple[int, int]] = []
     refused: dict[tuple[int, int], int] = {}
+    rerooted: list[int] = []  # the roots made children since the current block began (for _joining)
 
-    for i, j in _joining(candidates, root):
+    for i, j in _joining(candidates, root, rerooted):
         ri, rj = root[i], root[j]  # most items are roots or point at theirs: no call for them
         if root[ri] != ri:
             ri = _find(root, i)
@@ -114,6 +115,7 @@ def _walk(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], pr
         if len(mi) < len(mj):
             ri, rj, mi, mj = rj, ri, mj, mi
         root[rj] = ri
+        rerooted.append(rj)
         mi.extend(mj)
         members[ri] = mi
         # The leaders of a union are among the leaders of its parts.
@@ -178,19 +180,36 @@ def planned_pairs(n: int, candidates: Iterable[np.ndarray | Sequence[Sequence[in
         return
 
 
-def _joining(blocks: Iterable[np.ndarray | Sequence[Sequence[int]]], root: list[int]) -> Iterator[tuple[int, int]]:
-    """The pairs of each block whose items were in two clusters when the block began (``root``:
-    the union-find forest, as the caller updates it): the others cannot join anything."""
+def _joining(blocks: Iterable[np.ndarray | Sequence[Sequence[int]]], root: list[int],
+             rerooted: list[int]) -> Iterator[tuple[int, int]]:
+    """The pairs of each block whose items were in two clusters when the block began (``root``: the
+    union-find forest, as the caller updates it, listing in ``rerooted`` each root it makes a child).
+
+    The forest is mirrored in an array, updated by those roots only, so that a block costs as much
+    as it has pairs, not as the input has items (a million documents have a thousand blocks)."""
+    parent = np.arange(len(root), dtype=np.int64)
     for pairs in _blocks(blocks):
-        roots = np.array(root, dtype=np.int64)
-        while True:  # every item's root, by pointer jumping (the trees are shallow)
-            up = roots[roots]
-            if np.array_equal(up, roots):
-                break
-            roots = up
-        pairs = pairs[roots[pairs[:, 0]] != roots[pairs[:, 1]]]
+        if rerooted:
+            changed = np.array(rerooted, dtype=np.int64)
+            parent[changed] = [root[k] for k in rerooted]  # an ancestor in the same tree
+            rerooted.clear()
+        first, second = _roots(parent, pairs[:, 0]), _roots(parent, pairs[:, 1])
+        pairs = pairs[first != second]
         # zip's tuples are recycled as the caller unpacks them: no new container per pair.
         yield from zip(pairs[:, 0].tolist(), pairs[:, 1].tolist())
+
+
+def _roots(parent: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """The root of each item in the forest ``parent`` (by pointer jumping: the trees are shallow),
+    each item then pointed at its root."""
+    found = parent[items]
+    while True:
+        up = parent[found]
+        if np.array_equal(up, found):
+            break
+        found = up
+    parent[items] = found
+    return found
 
 
 def _blocks(candidates: Iterable[np.ndarray | Sequence[Sequence[int]]], *, gather: int = 4096) -> Iterator[np.ndarray]:

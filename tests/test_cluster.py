@@ -118,3 +118,22 @@ def test_pairs_one_by_one_or_in_blocks_cluster_alike() -> None:
         blocks = [np.array(pairs[k:k + cut]) for k in range(0, len(pairs), cut)]
         assert cluster(300, blocks, verify, priority) == one_by_one
     assert len(set(one_by_one[0])) < 200 and len(one_by_one[1]) > 100  # the walk did merge clusters
+
+
+def test_blocks_are_sifted_against_the_merges_made_before_them() -> None:
+    """A block's pairs inside one cluster (as merged by the end of the previous block) are never
+    yielded; pairs between clusters always are."""
+    import numpy as np
+
+    from dedupe.cluster import _joining
+
+    root, rerooted = list(range(6)), []
+    walk = _joining([np.array([[0, 1], [2, 3]]), np.array([[0, 1], [1, 2], [3, 4], [4, 5]])], root, rerooted)
+    assert next(walk) == (0, 1)
+    root[1] = 0  # the caller merges 1 into 0 ...
+    rerooted.append(1)
+    assert next(walk) == (2, 3)
+    root[3], root[2] = 2, 0  # ... 3 into 2, then 2 into 0
+    rerooted.extend([3, 2])
+    # {0, 1, 2, 3} is one cluster now: of the next block, only the pairs that leave it remain.
+    assert list(walk) == [(3, 4), (4, 5)]
