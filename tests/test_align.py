@@ -86,3 +86,43 @@ def test_alignment_is_optimal_and_monotone_on_small_random_matrices(seed: int) -
     assert all(similarity[i, j] >= 0.25 for i, j in zip(rows, cols))
     assert result.a_share + result.b_share == pytest.approx(
         _best_monotone_gain(similarity, a_sizes, b_sizes, 0.25), abs=1e-6)
+
+
+def _pairs_of_the_full_recurrence(similarity: np.ndarray, a_sizes: list[int], b_sizes: list[int],
+                                  min_score: float) -> list[tuple[int, int]]:
+    """Every cell of ``best[i][j] = max(up, left, diagonal + gain)`` computed, then walked back
+    preferring up, then left (the alignment's tie rule)."""
+    n, m = similarity.shape
+    ta, tb = sum(a_sizes) or 1, sum(b_sizes) or 1
+    gain = [[similarity[i, j] * (a_sizes[i] / ta + b_sizes[j] / tb) if similarity[i, j] >= min_score else 0.0
+             for j in range(m)] for i in range(n)]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n):
+        for j in range(m):
+            best[i + 1][j + 1] = max(best[i][j + 1], best[i + 1][j], best[i][j] + gain[i][j])
+    pairs, i, j = [], n, m
+    while i > 0 and j > 0:
+        if best[i][j] == best[i - 1][j]:
+            i -= 1
+        elif best[i][j] == best[i][j - 1]:
+            j -= 1
+        else:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+    return pairs[::-1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_alignment_takes_the_pairs_of_the_full_recurrence_ties_included(seed: int) -> None:
+    """Only the cells above ``min_score`` are visited; the result is the one every cell gives,
+    also with tied similarities and paragraphs of no weight."""
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        n, m = rng.integers(1, 9, size=2)
+        similarity = np.round(rng.uniform(0, 1, size=(n, m)) * rng.integers(0, 2, size=(n, m)), 1)
+        a_sizes, b_sizes = rng.integers(0, 3, size=n).tolist(), rng.integers(0, 3, size=m).tolist()
+
+        result = align(similarity, a_sizes, b_sizes, min_score=0.3)
+
+        assert [(i, j) for i, j, _ in result.pairs] == _pairs_of_the_full_recurrence(
+            similarity, a_sizes, b_sizes, 0.3)
