@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 
@@ -19,21 +17,15 @@ def distinct(values: np.ndarray) -> np.ndarray:
         >>> distinct(np.array([3, 1, 3, 2])).tolist()
         [1, 2, 3]
     """
-    ordered = np.sort(values)
-    if len(ordered) < 2:
-        return ordered
-    keep = np.empty(len(ordered), dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    return _without_repeats(np.sort(values))
 
 
-def distinct_merged(parts: Sequence[np.ndarray]) -> np.ndarray:
+def distinct_merged(parts: list[np.ndarray]) -> np.ndarray:
     """The sorted distinct values of several 1-D arrays that are each sorted (as :func:`distinct` gives
     them), of one dtype.
 
     The same result as ``distinct(np.concatenate(parts))``, but sorted in place with NumPy's stable
-    sort (Timsort), which merges the sorted runs: on 16 runs of 25M values in all, 1.2 s instead of
+    sort (Timsort), which merges a few long sorted runs: on 16 runs of 25M values in all, 1.2 s instead of
     3.5 s; unsorted parts only make it slower. Empties ``parts``, so that each is freed once copied.
 
     Example:
@@ -45,12 +37,17 @@ def distinct_merged(parts: Sequence[np.ndarray]) -> np.ndarray:
     values = np.concatenate(parts)
     parts.clear()
     values.sort(kind="stable")
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), dtype=bool)
+    return _without_repeats(values)
+
+
+def _without_repeats(ordered: np.ndarray) -> np.ndarray:
+    """A sorted array without its repeated values."""
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def distinct_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
