@@ -186,7 +186,8 @@ def _joining(blocks: Iterable[np.ndarray | Sequence[Sequence[int]]], root: list[
     union-find forest, as the caller updates it, listing in ``rerooted`` each root it makes a child).
 
     The forest is mirrored in an array, updated by those roots only, so that a block costs as much
-    as it has pairs, not as the input has items (a million documents have a thousand blocks)."""
+    as it has pairs, not as the input has items (pairs given one by one come in blocks of 4,096:
+    ten million of them over a million items are 2,442 blocks)."""
     parent = np.arange(len(root), dtype=np.int64)
     for pairs in _blocks(blocks):
         if rerooted:

@@ -409,7 +409,7 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
     stats["distinct_texts"] = len(heads)
 
     with progress.stage("candidates", len(heads)) as stage:
-        found, estimates = [], []
+        found = []
         lsh_bytes = 0
         matrices = np.zeros((2, n, params.num_perm), dtype=np.uint32)  # each channel's signatures, by document
         for i in heads.tolist():
@@ -423,13 +423,12 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
             lsh_bytes += signatures.nbytes + len(heads) * bands * 16
             found.append(engine.band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
                                            max_bucket=params.max_bucket))
-            estimates.append(signatures)
         candidates = unique_pairs(found)  # and found is empty
         # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate);
         # 32 positions rank pairs well enough.
-        ordered = strongest_first(estimates[0], estimates[1], candidates, positions=32)
+        ordered = strongest_first(matrices[0], matrices[1], candidates, positions=32)
         stats["candidate_pairs"] = len(candidates)
-        del found, estimates, signatures, matrices, candidates  # the signatures, pairs in other orders
+        del found, signatures, matrices, candidates  # the signatures, pairs in other orders
         stage.advance(len(heads))
     stats["lsh_index_bytes"] = lsh_bytes
 
