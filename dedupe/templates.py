@@ -121,7 +121,7 @@ class TemplateLines:
         sample = np.repeat(np.arange(len(doc)), length)  # every distinct line of every sampled document
         at = np.repeat(lines.doc_start[doc], length) + _within(length)
         code = group[sample] * np.int64(len(lines.names)) + lines.doc_keys[at]  # (group, line)
-        found, present = distinct_counts(code)
+        found, present = distinct_counts(code, runs=True)  # each sampled document's lines are sorted
         common = found[2 * present >= sampled[found // len(lines.names)]]
         in_common = np.zeros(len(code), dtype=bool)
         if len(common):
