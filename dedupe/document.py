@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -175,19 +176,17 @@ class Salience:
     def __init__(self, hasher: TokenHasher, k: int) -> None:
         self.hasher = hasher
         self.k = k
-        self._rarity = np.empty(0)  # by token id; negative: not a content word
+        self._rarity = _ByToken(hasher, _rarity)  # negative: not a content word
 
     def words(self, ids: np.ndarray) -> np.ndarray:
         """The sorted distinct 32-bit hashes of the salient words of a document's token ids."""
-        known = len(self._rarity)
-        if len(self.hasher.tokens) > known:
-            self._rarity = np.concatenate([self._rarity, [_rarity(t) for t in self.hasher.tokens[known:]]])
-        rarity = self._rarity[ids]
+        by_token = self._rarity.values()
+        rarity = by_token[ids]
         terms, counts = distinct_counts(ids[rarity >= 0])
         if len(terms) == 0:
             return np.empty(0, dtype=np.uint32)
         hashes = self.hasher.hashes[terms]
-        scores = (1 + np.log(counts)) * self._rarity[terms]
+        scores = (1 + np.log(counts)) * by_token[terms]
         top = np.lexsort((hashes, -scores))[: self.k]
         return distinct(fold32(hashes[top]))
 
@@ -204,17 +203,37 @@ class Vectorizer:
     def __init__(self, hasher: TokenHasher, model: TfidfModel) -> None:
         self.hasher = hasher
         self.model = model
-        self._idf = np.empty(0)  # by token id; 0: not a content word
+        self._idf = _ByToken(hasher, model.idf)  # 0: not a content word
 
     def terms(self, ids: np.ndarray, paragraph_sizes: list[int]) -> Terms:
         """The vectors of a document from its token ids in order and its paragraphs' token counts."""
-        known = len(self._idf)
-        if len(self.hasher.tokens) > known:
-            self._idf = np.concatenate([self._idf, [self.model.idf(t) for t in self.hasher.tokens[known:]]])
-        idf = self._idf[ids]
+        idf = self._idf.values()[ids]
         content = idf > 0
         rows = np.repeat(np.arange(len(paragraph_sizes), dtype=np.int64), paragraph_sizes)[content]
         return build_terms(self.hasher.hashes[ids[content]], idf[content], rows, len(paragraph_sizes))
+
+
+class _ByToken:
+    """A value for each token of a vocabulary, computed once per token as the vocabulary grows (in an
+    array that doubles when full: extending it by each document's new tokens would copy it each time)."""
+
+    def __init__(self, hasher: TokenHasher, value_of: Callable[[str], float]) -> None:
+        self.hasher = hasher
+        self.value_of = value_of
+        self._values = np.empty(1024)
+        self._known = 0
+
+    def values(self) -> np.ndarray:
+        """The value of each token so far, by token id."""
+        tokens = self.hasher.tokens
+        if len(tokens) > self._known:
+            if len(tokens) > len(self._values):
+                grown = np.empty(max(len(tokens), 2 * len(self._values)))
+                grown[:self._known] = self._values[:self._known]
+                self._values = grown
+            self._values[self._known:len(tokens)] = [self.value_of(t) for t in tokens[self._known:]]
+            self._known = len(tokens)
+        return self._values[:self._known]
 
 
 def _rarity(token: str) -> float:
