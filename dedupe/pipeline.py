@@ -17,6 +17,7 @@ from functools import partial
 import numpy as np
 
 from .candidates import known_lsh_params, lsh_params, remember_lsh_params, strongest_first, unique_pairs
+from .batch import DocumentBatch
 from .clean import Cleaned, TemplateLines, clean
 from .cluster import cluster, planned_pairs
 from .document import Document, Salience, Vectorizer, fingerprint_of, prepare, share_hashes
@@ -339,7 +340,7 @@ class _Preparer:
                 d.removed = []
             if not self.keep_text and self.model is not None:  # the vectors (a copy's: its head's) stand for it
                 d.text_utf8 = b""
-        return None, documents
+        return None, DocumentBatch(documents)
 
 
 def _in_order(first: list[tuple[int, int]], then: np.ndarray, *, step: int = 1 << 16) -> Iterator[np.ndarray]:
