@@ -81,11 +81,11 @@ def band_pairs(signatures: np.ndarray, rows: np.ndarray, *, bands: int, band_row
             ``max_bucket + 1``).
 
     Returns:
-        An ``(m, 2)`` int64 array of distinct pairs of document indices.
+        An ``(m, 2)`` int32 array of distinct pairs of document indices (see :func:`pairs_of`).
     """
     rows = np.asarray(rows, dtype=np.int64)
     if len(rows) < 2:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty((0, 2), dtype=np.int32)
     keys, members = keyed_bands(signatures[rows], rows, bands=bands, band_rows=band_rows)
     return pairs_of(bucket_pair_keys(keys, members, max_bucket=max_bucket))
 
@@ -127,8 +127,13 @@ def bucket_pair_keys(keys: np.ndarray, members: np.ndarray, *, max_bucket: int) 
     return distinct_merged(found) if found else np.empty(0, dtype=np.int64)
 
 
-def pairs_of(keys: np.ndarray, dtype: type = np.int64) -> np.ndarray:
-    """The ``(m, 2)`` pairs of 64-bit pair keys, as ``dtype`` (filled in place: no int64 copy first)."""
+def pairs_of(keys: np.ndarray, dtype: type = np.int32) -> np.ndarray:
+    """The ``(m, 2)`` pairs of sorted 64-bit pair keys, as ``dtype`` (filled in place: no int64 copy first).
+    The default, int32, is half the memory of int64 (a million documents have a hundred million candidate
+    pairs); a pair index that does not fit in it is an error."""
+    # (the first index of a pair, in the key's high half, is below 2**31 in a signed 64-bit key)
+    if np.dtype(dtype) == np.int32 and len(keys) and int((keys & 0xFFFFFFFF).max()) >= 1 << 31:
+        raise ValueError("pairs_of: a pair index does not fit in 31 bits")
     pairs = np.empty((len(keys), 2), dtype=dtype)
     pairs[:, 0] = keys >> 32
     pairs[:, 1] = keys & 0xFFFFFFFF
@@ -151,9 +156,7 @@ def unique_pairs(found: list[np.ndarray]) -> np.ndarray:
         del pairs
     distinct_keys = distinct_merged(keys) if keys else np.empty(0, dtype=np.int64)  # and keys is empty
     del keys
-    if len(distinct_keys) and int((distinct_keys & 0xFFFFFFFF).max()) >= 1 << 31:
-        raise ValueError("unique_pairs: a pair index does not fit in 31 bits")
-    return pairs_of(distinct_keys, np.int32)
+    return pairs_of(distinct_keys)
 
 
 def agreements(signatures: np.ndarray, pairs: np.ndarray, *, positions: int = 32) -> np.ndarray:

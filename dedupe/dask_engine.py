@@ -97,7 +97,7 @@ class DaskEngine:
 
         rows = np.asarray(rows, dtype=np.int64)
         if len(rows) < 2:
-            return np.empty((0, 2), dtype=np.int64)
+            return np.empty((0, 2), dtype=np.int32)
         groups = 2 * self.workers
         step = -(-len(rows) // groups)
         mapped = [dask.delayed(_split_bands, nout=groups)(

@@ -412,24 +412,28 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
     with progress.stage("candidates", len(heads)) as stage:
         found = []
         lsh_bytes = 0
-        matrices = np.zeros((2, n, params.num_perm), dtype=np.uint32)  # each channel's signatures, by document
+        matrices = [np.zeros((n, params.num_perm), dtype=np.uint32) for _ in range(2)]  # each channel's, by document
         for i in heads.tolist():
-            matrices[:, i] = documents[i].signatures
+            matrices[0][i], matrices[1][i] = documents[i].signatures
         for d in documents:
             d.signatures = None  # only LSH needs them, and it has them here
-        for channel, threshold in enumerate((params.copy_lsh_threshold, params.word_lsh_threshold)):
-            signatures = matrices[channel]
+        # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate);
+        # 32 positions rank pairs well enough. Each channel keeps only those once banded.
+        compared = []
+        for threshold in (params.copy_lsh_threshold, params.word_lsh_threshold):
+            signatures = matrices[0]  # this channel's (the one before was freed)
             bands, band_rows = lsh_params(threshold, params.num_perm)
             # The index band_pairs builds: a 64-bit key and a member per band of each signature.
             lsh_bytes += signatures.nbytes + len(heads) * bands * 16
             found.append(engine.band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
                                            max_bucket=params.max_bucket))
+            compared.append(np.ascontiguousarray(signatures[:, :32]))
+            del signatures
+            matrices.pop(0)  # this channel's whole signatures freed (1M feed: 512 MB)
         candidates = unique_pairs(found)  # and found is empty
-        # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate);
-        # 32 positions rank pairs well enough.
-        ordered = strongest_first(matrices[0], matrices[1], candidates, positions=32)
+        ordered = strongest_first(compared[0], compared[1], candidates, positions=32)
         stats["candidate_pairs"] = len(candidates)
-        del found, signatures, matrices, candidates  # the signatures, pairs in other orders
+        del found, compared, matrices, candidates  # the signatures, pairs in other orders
         stage.advance(len(heads))
     stats["lsh_index_bytes"] = lsh_bytes
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from feed_builders import seed_feed
 from dedupe.cli import main
-from dedupe.candidates import band_pairs
+from dedupe.candidates import band_pairs, pairs_of, unique_pairs
 from dedupe.cluster import cluster, planned_pairs
 from dedupe.parallel import LocalEngine, map_chunks, map_ranges, single_threaded_blas
 from dedupe.params import Params
@@ -236,3 +236,18 @@ def test_buckets_shared_out_among_workers_give_the_pairs_of_one_sort(workers: in
     there = LocalEngine(workers, fewest_banded=1).band_pairs(signatures, rows, bands=16, band_rows=2, max_bucket=5)
 
     assert len(here) > 100_000 and np.array_equal(there, here)
+
+
+def test_pairs_come_as_int32_and_an_index_past_31_bits_is_an_error() -> None:
+    rng = np.random.default_rng(2)
+    signatures = rng.integers(0, 4, size=(400, 32), dtype=np.uint32)
+    pairs = band_pairs(signatures, np.arange(400), bands=16, band_rows=2, max_bucket=5)
+    keys = pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1]
+
+    assert pairs.dtype == np.int32 and len(pairs) > 1000 and bool(np.all(pairs[:, 0] < pairs[:, 1]))
+    assert unique_pairs([pairs, pairs[::-1]]).tolist() == pairs.tolist()  # sorted, each once
+    assert pairs_of(np.sort(keys)).tolist() == pairs.tolist()
+    too_far = 3 << 32 | (1 << 31)  # a second index of 2**31
+    with pytest.raises(ValueError, match="31 bits"):
+        pairs_of(np.array([7, too_far], dtype=np.int64))
+    assert pairs_of(np.array([too_far]), np.int64).tolist() == [[3, 1 << 31]]
