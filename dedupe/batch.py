@@ -9,7 +9,7 @@ document to read back instead of 43, and 23 to write instead of 30.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from .tfidf import Terms
 
 _DOCUMENT_ARRAYS = ("shingles", "words", "signatures")
 _TERMS_ARRAYS = ("vocab", "starts", "cols", "weights", "document")
+_T = TypeVar("_T")
 
 # What a batch pickles: each document's attributes (arrays and vectors replaced by their numbers), each
 # distinct vectors' array numbers, the packed arrays with the row offsets of the arrays in each, and for
@@ -37,31 +38,21 @@ class DocumentBatch(list[Document]):
 
 def _packed(documents: list[Document]) -> _State:
     arrays: list[np.ndarray] = []
-    number: dict[int, int] = {}  # id of an array: its number
-
-    def numbered(array: np.ndarray) -> int:
-        found = number.get(id(array))
-        if found is None:
-            found = number[id(array)] = len(arrays)
-            arrays.append(array)
-        return found
-
+    array_numbers: dict[int, int] = {}
+    distinct_terms: list[Terms] = []
+    terms_numbers: dict[int, int] = {}
     states = []
-    vectors: list[list[int]] = []
-    vectors_number: dict[int, int] = {}
     for doc in documents:
         state = doc.__getstate__()
         for name in _DOCUMENT_ARRAYS:
-            if state[name] is not None:
-                state[name] = numbered(state[name])  # type: ignore[arg-type]
-        terms = doc.terms
-        if terms is not None:
-            k = vectors_number.get(id(terms))
-            if k is None:
-                k = vectors_number[id(terms)] = len(vectors)
-                vectors.append([numbered(getattr(terms, name)) for name in _TERMS_ARRAYS])
-            state["terms"] = k
+            array = state[name]
+            if isinstance(array, np.ndarray):  # else None
+                state[name] = _numbered(array, arrays, array_numbers)
+        if doc.terms is not None:
+            state["terms"] = _numbered(doc.terms, distinct_terms, terms_numbers)
         states.append(state)
+    vectors = [[_numbered(getattr(terms, name), arrays, array_numbers) for name in _TERMS_ARRAYS]
+               for terms in distinct_terms]
     kinds: dict[tuple[str, tuple[int, ...]], int] = {}
     grouped: list[list[np.ndarray]] = []
     place = []
@@ -74,6 +65,15 @@ def _packed(documents: list[Document]) -> _State:
     packed = [np.concatenate(group) for group in grouped]
     offsets = [np.cumsum([0, *map(len, group)]).tolist() for group in grouped]
     return states, vectors, packed, offsets, place
+
+
+def _numbered(item: _T, items: list[_T], numbers: dict[int, int]) -> int:
+    """The number of ``item`` among ``items`` (by identity), appended with the next one if new."""
+    found = numbers.get(id(item))
+    if found is None:
+        found = numbers[id(item)] = len(items)
+        items.append(item)
+    return found
 
 
 def _unpacked(state: _State) -> list[Document]:

@@ -131,12 +131,13 @@ def pairs_of(keys: np.ndarray, dtype: type = np.int32) -> np.ndarray:
     """The ``(m, 2)`` pairs of sorted 64-bit pair keys, as ``dtype`` (filled in place: no int64 copy first).
     The default, int32, is half the memory of int64 (a million documents have a hundred million candidate
     pairs); a pair index that does not fit in it is an error."""
+    second = keys & 0xFFFFFFFF
     # (the first index of a pair, in the key's high half, is below 2**31 in a signed 64-bit key)
-    if np.dtype(dtype) == np.int32 and len(keys) and int((keys & 0xFFFFFFFF).max()) >= 1 << 31:
+    if np.dtype(dtype) == np.int32 and len(keys) and int(second.max()) >= 1 << 31:
         raise ValueError("pairs_of: a pair index does not fit in 31 bits")
     pairs = np.empty((len(keys), 2), dtype=dtype)
     pairs[:, 0] = keys >> 32
-    pairs[:, 1] = keys & 0xFFFFFFFF
+    pairs[:, 1] = second
     return pairs
 
 

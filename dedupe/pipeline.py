@@ -418,22 +418,22 @@ def _cluster_prepared(documents: list[Document], params: Params, model: TfidfMod
         for d in documents:
             d.signatures = None  # only LSH needs them, and it has them here
         # Strongest first: copies (shingle estimate) before rewrites (salient-word estimate);
-        # 32 positions rank pairs well enough. Each channel keeps only those once banded.
+        # ``positions`` rank pairs well enough. Each channel keeps only those once banded.
+        positions = 32
         compared = []
         for threshold in (params.copy_lsh_threshold, params.word_lsh_threshold):
-            signatures = matrices[0]  # this channel's (the one before was freed)
+            signatures = matrices.pop(0)  # this channel's: freed once banded (1M feed: 512 MB)
             bands, band_rows = lsh_params(threshold, params.num_perm)
             # The index band_pairs builds: a 64-bit key and a member per band of each signature.
             lsh_bytes += signatures.nbytes + len(heads) * bands * 16
             found.append(engine.band_pairs(signatures, heads, bands=bands, band_rows=band_rows,
                                            max_bucket=params.max_bucket))
-            compared.append(np.ascontiguousarray(signatures[:, :32]))
-            del signatures
-            matrices.pop(0)  # this channel's whole signatures freed (1M feed: 512 MB)
+            compared.append(np.ascontiguousarray(signatures[:, :positions]))
+        del signatures
         candidates = unique_pairs(found)  # and found is empty
-        ordered = strongest_first(compared[0], compared[1], candidates, positions=32)
+        ordered = strongest_first(compared[0], compared[1], candidates, positions=positions)
         stats["candidate_pairs"] = len(candidates)
-        del found, compared, matrices, candidates  # the signatures, pairs in other orders
+        del found, compared, candidates  # the signatures, pairs in other orders
         stage.advance(len(heads))
     stats["lsh_index_bytes"] = lsh_bytes
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from feed_builders import seed_feed
-from dedupe.cluster import cluster
+from dedupe.cluster import _joining, cluster
 from dedupe.pipeline import deduplicate
 from dedupe.read import read_inputs
 
@@ -106,8 +107,6 @@ def test_clusters_and_evidence_do_not_need_the_cleaned_text(tmp_path: Path) -> N
 def test_pairs_one_by_one_or_in_blocks_cluster_alike() -> None:
     """The walk sifts each block against the clusters made before it: any cut into blocks gives the
     clusters that pairs given one by one give."""
-    import numpy as np
-
     rng = np.random.default_rng(11)
     pairs = [tuple(p) for p in rng.integers(0, 300, size=(5000, 2)).tolist() if p[0] != p[1]]
     story = rng.integers(0, 40, size=300)
@@ -123,10 +122,6 @@ def test_pairs_one_by_one_or_in_blocks_cluster_alike() -> None:
 def test_blocks_are_sifted_against_the_merges_made_before_them() -> None:
     """A block's pairs inside one cluster (as merged by the end of the previous block) are never
     yielded; pairs between clusters always are."""
-    import numpy as np
-
-    from dedupe.cluster import _joining
-
     root, rerooted = list(range(6)), []
     walk = _joining([np.array([[0, 1], [2, 3]]), np.array([[0, 1], [1, 2], [3, 4], [4, 5]])], root, rerooted)
     assert next(walk) == (0, 1)
